@@ -1,0 +1,23 @@
+"""Shared code of 《大模型创业：可运行的技术读本》.
+
+Import ``book`` before TensorFlow: it silences TensorFlow's start-up logs at
+their source. Sub-modules: :mod:`book.device`, :mod:`book.seed`,
+:mod:`book.plotting`, :mod:`book.glue`, :mod:`book.progress`,
+:mod:`book.train`, :mod:`book.data`, :mod:`book.errata`.
+"""
+from __future__ import annotations
+
+from . import _env  # noqa: F401  (sets TF log level before anything imports TensorFlow)
+from .data import Split, load_breast_cancer_split, make_threshold_numbers, split_dataset, standardize
+from .device import describe_devices, tf_device, torch_device
+from .glue import glue
+from .plotting import subplots, use_book_style
+from .progress import progress
+from .seed import seed_everything
+from .train import History, binary_accuracy, predict_torch, train_torch
+
+__all__ = [
+    "Split", "load_breast_cancer_split", "make_threshold_numbers", "split_dataset", "standardize",
+    "describe_devices", "tf_device", "torch_device", "glue", "subplots", "use_book_style",
+    "progress", "seed_everything", "History", "binary_accuracy", "predict_torch", "train_torch",
+]

@@ -1,0 +1,51 @@
+"""A glue helper that works in the book build, in Jupyter and on Colab.
+
+In the built book it calls ``myst_nb.glue`` so that ``{glue:text}`name``` in
+the prose shows the computed value. Where myst-nb is not installed (Colab) it
+only records the value. NumPy scalars and 0-d arrays are turned into plain
+Python numbers first: myst-nb cannot render ``np.float64(...)`` reprs.
+"""
+from __future__ import annotations
+
+import numbers
+import re
+from typing import Any
+
+GLUED: dict[str, Any] = {}
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+
+
+def to_python(value: Any) -> Any:
+    """Convert NumPy/PyTorch scalars and 0-d arrays to plain ``int``/``float``/``bool``."""
+    if hasattr(value, "detach") and hasattr(value, "numel"):  # torch tensor
+        if value.numel() != 1:
+            raise ValueError(f"只能 glue 单个数值，收到形状为 {tuple(value.shape)} 的张量")
+        value = value.detach().cpu().item()
+    if hasattr(value, "shape") and hasattr(value, "item") and not isinstance(value, (int, float)):
+        if getattr(value, "size", 1) != 1:
+            raise ValueError(f"只能 glue 单个数值，收到形状为 {tuple(value.shape)} 的数组")
+        value = value.item()
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return value
+
+
+def glue(name: str, value: Any, display: bool = False) -> Any:
+    """Glue ``value`` under ``name`` for the prose, and return the converted value.
+
+    ``display=False`` (the default) keeps the value from being printed under the cell.
+    """
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(f"glue 名称应为字母开头的标识符（可含 - 与 _），收到 {name!r}")
+    value = to_python(value)
+    GLUED[name] = value
+    try:
+        from myst_nb import glue as _mystnb_glue
+    except ImportError:  # Colab or plain Jupyter without myst-nb
+        return value
+    _mystnb_glue(name, value, display=display)
+    return value

@@ -1,0 +1,125 @@
+"""Sphinx extension of the book, listed under ``sphinx: extra_extensions`` in ``_config.yml``.
+
+* Sets ``BOOK_QUIET=1`` (and TensorFlow's log level) in the build process
+  before any notebook kernel starts; kernels inherit it, so progress bars and
+  start-up logs stay out of the pages.
+* ``{erratum} ID`` renders the 勘误 box of one entry of ``errata/*.yml``.
+* ``{errata-table}`` renders the 勘误表 appendix from the same entries.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from .errata import ARTICLES, Erratum, by_id, load_errata
+
+logger = logging.getLogger(__name__)
+
+
+def _indent(text: str, n: int) -> list[str]:
+    pad = " " * n
+    return [pad + line if line.strip() else "" for line in text.splitlines()]
+
+
+def _errata(env) -> list[Erratum]:
+    if not hasattr(env, "book_errata"):
+        env.book_errata = load_errata(Path(env.srcdir))
+    return env.book_errata
+
+
+def _quote(text: str) -> list[str]:
+    return ["> " + line if line.strip() else ">" for line in text.splitlines()]
+
+
+class ErratumDirective(SphinxDirective):
+    """``{erratum} ID``: the 勘误 box of one entry."""
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self):
+        entries = by_id(_errata(self.env))
+        eid = self.arguments[0]
+        if eid not in entries:
+            logger.warning(f"未知的勘误条目 {eid!r}（见 errata/*.yml）", location=self.get_location())
+            return []
+        e = entries[eid]
+        if self.env.docname != e.chapter:
+            logger.warning(f"勘误 {eid} 登记在 {e.chapter}，却出现在 {self.env.docname}",
+                           location=self.get_location())
+        self.env.book_errata_used = getattr(self.env, "book_errata_used", {})
+        self.env.book_errata_used.setdefault(eid, []).append(self.env.docname)
+        lines = [f"**原文**（《{e.article_title}》§{e.section}）：", ""]
+        lines += _quote(e.claim)
+        lines += ["", f"**更正**：{e.correction}", "",
+                  f"**证据**：{{ref}}`{e.proof}`。本条亦列于{{ref}}`勘误表 <errata-table>`（编号 `{e.id}`）。"]
+        box = nodes.admonition(classes=["warning", "erratum"])
+        box += nodes.title(text=f"勘误 · §{e.section}")
+        self.state.nested_parse(StringList(lines, source=e.chapter), self.content_offset, box)
+        target = nodes.target("", "", ids=[f"erratum-{e.id}"])
+        return [target, box]
+
+
+class ErrataTableDirective(SphinxDirective):
+    """``{errata-table}``: every entry, grouped by article."""
+
+    has_content = False
+
+    def run(self):
+        errata = _errata(self.env)
+        lines: list[str] = []
+        for key, (part, title) in ARTICLES.items():
+            rows = [e for e in errata if e.article == key]
+            lines += [f"**第 {part} 部分 ·《{title}》**：共 {len(rows)} 条。", ""]
+            if not rows:
+                continue
+            lines += ["```{list-table}", ":header-rows: 1", ":widths: 8 22 35 35", "",
+                      "* - 条目", "  - 原文（节）", "  - 更正", "  - 证据"]
+            for e in rows:
+                lines += [f"* - `{e.id}`", f"  - §{e.section}：", ""]
+                lines += _indent(e.claim, 4)
+                lines += ["  - " + e.correction.splitlines()[0]]
+                lines += _indent("\n".join(e.correction.splitlines()[1:]), 4)
+                lines += [f"  - {{ref}}`{e.proof}`；{{doc}}`所在章节 </{e.chapter}>`"]
+            lines += ["```", ""]
+        container = nodes.container(classes=["errata-table"])
+        self.state.nested_parse(StringList(lines, source="errata"), self.content_offset, container)
+        return [container]
+
+
+def _check_all_used(app, env):
+    used = getattr(env, "book_errata_used", {})
+    for e in _errata(env):
+        docs = used.get(e.id, [])
+        if len(docs) != 1:
+            logger.warning(f"勘误 {e.id} 应在 {e.chapter} 中以 {{erratum}} 出现一次，实际出现 {len(docs)} 次")
+
+
+def _purge(app, env, docname):
+    used = getattr(env, "book_errata_used", {})
+    for eid in list(used):
+        used[eid] = [d for d in used[eid] if d != docname]
+
+
+def _merge(app, env, docnames, other):
+    used = getattr(env, "book_errata_used", {})
+    for eid, docs in getattr(other, "book_errata_used", {}).items():
+        used.setdefault(eid, []).extend(docs)
+    env.book_errata_used = used
+
+
+def setup(app):
+    os.environ["BOOK_QUIET"] = "1"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    app.add_directive("erratum", ErratumDirective)
+    app.add_directive("errata-table", ErrataTableDirective)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("env-updated", _check_all_used)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,126 @@
+"""Small PyTorch training loops shared by the chapters."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .progress import progress
+
+
+@dataclass
+class History:
+    """Per-epoch record of a training run."""
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    train_metric: list[float] = field(default_factory=list)
+    val_metric: list[float] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, list[float]]:
+        return {k: list(v) for k, v in self.__dict__.items() if v}
+
+
+def _as_tensor(a, device, dtype):
+    import torch
+
+    if isinstance(a, torch.Tensor):
+        return a.to(device=device, dtype=dtype)
+    return torch.as_tensor(np.asarray(a), device=device, dtype=dtype)
+
+
+def _check_xy(X, y, what: str) -> None:
+    if len(X) != len(y):
+        raise ValueError(f"{what}：X 有 {len(X)} 行而 y 有 {len(y)} 行，二者应相同")
+    if len(X) == 0:
+        raise ValueError(f"{what}：数据为空")
+
+
+def train_torch(model, loss_fn: Callable, optimizer, X, y, *, epochs: int,
+                batch_size: int | None = None, X_val=None, y_val=None,
+                metric: Callable | None = None, device=None, seed: int | None = 0,
+                shuffle: bool = True, dtype=None, desc: str = "训练",
+                progress_bar: bool | None = None) -> History:
+    """Train ``model`` with mini-batches and return its :class:`History`.
+
+    ``X``/``y`` may be NumPy arrays or tensors; they are moved to ``device``
+    (default: the model's device). ``batch_size=None`` means full-batch
+    gradient descent. ``metric(output, target) -> float`` is evaluated on the
+    whole training and validation sets after each epoch. ``seed`` fixes the
+    order of the mini-batches (a generator of its own, so the global RNG is
+    left alone). The progress bar is silent in the built book.
+    """
+    import torch
+
+    if not isinstance(epochs, int) or epochs <= 0:
+        raise ValueError(f"epochs 应为正整数，收到 {epochs!r}")
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
+        raise ValueError(f"batch_size 应为正整数或 None，收到 {batch_size!r}")
+    _check_xy(X, y, "训练集")
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val 与 y_val 要么都给出，要么都不给")
+    if X_val is not None:
+        _check_xy(X_val, y_val, "验证集")
+    params = list(model.parameters())
+    if not params:
+        raise ValueError("模型没有可训练参数")
+    device = device if device is not None else params[0].device
+    dtype = dtype if dtype is not None else params[0].dtype
+    Xt, yt = _as_tensor(X, device, dtype), _as_tensor(y, device, dtype)
+    if X_val is not None:
+        Xv, yv = _as_tensor(X_val, device, dtype), _as_tensor(y_val, device, dtype)
+    n = len(Xt)
+    bs = n if batch_size is None else min(batch_size, n)
+    gen = torch.Generator().manual_seed(seed) if seed is not None else None
+    hist = History()
+    for _ in progress(range(epochs), desc=desc, enabled=progress_bar):
+        model.train()
+        if shuffle and bs < n:
+            order = torch.randperm(n, generator=gen).to(device)
+        else:
+            order = torch.arange(n, device=device)
+        total = 0.0
+        for start in range(0, n, bs):
+            idx = order[start:start + bs]
+            optimizer.zero_grad()
+            loss = loss_fn(model(Xt[idx]), yt[idx])
+            loss.backward()
+            optimizer.step()
+            total += float(loss.detach()) * len(idx)
+        hist.train_loss.append(total / n)
+        model.eval()
+        with torch.no_grad():
+            if metric is not None:
+                hist.train_metric.append(float(metric(model(Xt), yt)))
+            if X_val is not None:
+                out = model(Xv)
+                hist.val_loss.append(float(loss_fn(out, yv)))
+                if metric is not None:
+                    hist.val_metric.append(float(metric(out, yv)))
+    return hist
+
+
+def predict_torch(model, X, *, device=None, dtype=None) -> np.ndarray:
+    """Run ``model`` on ``X`` in eval mode without gradients and return a NumPy array."""
+    import torch
+
+    params = list(model.parameters())
+    device = device if device is not None else (params[0].device if params else "cpu")
+    dtype = dtype if dtype is not None else (params[0].dtype if params else torch.float32)
+    model.eval()
+    with torch.no_grad():
+        return model(_as_tensor(X, device, dtype)).detach().cpu().numpy()
+
+
+def binary_accuracy(output, target, threshold: float = 0.5, *, logits: bool = False) -> float:
+    """Share of correct 0/1 predictions; ``output`` is a probability (or a logit when ``logits=True``)."""
+    import torch
+
+    out = torch.as_tensor(output).reshape(-1)
+    tgt = torch.as_tensor(target).reshape(-1)
+    if out.shape != tgt.shape:
+        raise ValueError(f"输出有 {out.numel()} 个值而标签有 {tgt.numel()} 个，二者应相同")
+    if logits:
+        out = torch.sigmoid(out)
+    return float(((out > threshold).to(tgt.dtype) == tgt).float().mean())

@@ -1,0 +1,202 @@
+"""Unit tests of the shared ``book`` package."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import book
+from book import plotting
+from book.glue import GLUED
+
+
+# --- device -----------------------------------------------------------------
+def test_torch_device_auto_and_cpu():
+    assert book.torch_device("cpu").type == "cpu"
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert book.torch_device().type == expected
+
+
+@pytest.mark.parametrize("bad", ["tpu", "cuda:x", "cpu:0", ""])
+def test_torch_device_rejects_unknown_names(bad):
+    with pytest.raises(ValueError, match="设备名"):
+        book.torch_device(bad)
+
+
+def test_torch_device_rejects_non_string():
+    with pytest.raises(TypeError):
+        book.torch_device(0)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="only meaningful without CUDA")
+def test_cuda_request_without_cuda_is_a_clear_error():
+    with pytest.raises(RuntimeError, match="CUDA"):
+        book.torch_device("cuda")
+
+
+def test_describe_devices_prints_one_line(capsys):
+    info = book.describe_devices()
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "torch_device" in out
+    assert info["torch_device"] in ("cpu", "cuda")
+
+
+def test_tf_device():
+    name = book.tf_device()
+    assert name in ("/CPU:0", "/GPU:0")
+    assert book.tf_device("cpu") == "/CPU:0"
+    with pytest.raises(ValueError):
+        book.tf_device("npu")
+
+
+# --- seed -------------------------------------------------------------------
+def test_seed_everything_repeats_numpy_and_torch():
+    book.seed_everything(3)
+    a = (np.random.rand(3), torch.rand(3))
+    book.seed_everything(3)
+    b = (np.random.rand(3), torch.rand(3))
+    assert np.array_equal(a[0], b[0]) and torch.equal(a[1], b[1])
+
+
+def test_seed_everything_tensorflow():
+    import tensorflow as tf
+
+    book.seed_everything(5, tensorflow=True)
+    a = tf.random.uniform((3,)).numpy()
+    book.seed_everything(5, tensorflow=True)
+    assert np.array_equal(a, tf.random.uniform((3,)).numpy())
+
+
+@pytest.mark.parametrize("bad,err", [(-1, ValueError), (2**32, ValueError), (1.5, TypeError), (True, TypeError)])
+def test_seed_everything_rejects_bad_seeds(bad, err):
+    with pytest.raises(err):
+        book.seed_everything(bad)
+
+
+# --- glue -------------------------------------------------------------------
+def test_glue_converts_numpy_and_torch_scalars():
+    assert type(book.glue("a", np.float64(0.5))) is float
+    assert type(book.glue("b", np.int64(3))) is int
+    assert type(book.glue("c", torch.tensor(2.0))) is float
+    assert type(book.glue("d", np.array(1.25))) is float
+    assert GLUED["b"] == 3
+
+
+def test_glue_rejects_arrays_and_bad_names():
+    with pytest.raises(ValueError, match="单个数值"):
+        book.glue("e", np.zeros(3))
+    with pytest.raises(ValueError, match="名称"):
+        book.glue("1bad name", 1.0)
+
+
+def test_glue_does_not_print(capsys):
+    book.glue("quiet", 1.0)
+    assert capsys.readouterr().out == ""
+
+
+# --- progress ---------------------------------------------------------------
+def test_progress_quiet_in_book_build(monkeypatch):
+    monkeypatch.setenv("BOOK_QUIET", "1")
+    it = [1, 2, 3]
+    assert book.progress(it) is it
+    monkeypatch.setenv("BOOK_QUIET", "0")
+    assert list(book.progress(it, enabled=True)) == it
+
+
+# --- plotting ---------------------------------------------------------------
+def test_cjk_font_renders_without_missing_glyph(recwarn, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fig, ax = book.subplots()
+    ax.set_title("损失随参数量下降")
+    ax.set_xlabel("参数量（个）")
+    fig.savefig(tmp_path / "x.png")
+    assert not [w for w in recwarn if "Glyph" in str(w.message)]
+    assert plotting.FONT_NAME in matplotlib.rcParams["font.sans-serif"][0]
+
+
+def test_plot_style_rejects_bad_sizes():
+    with pytest.raises(ValueError):
+        book.use_book_style(figsize=(0, 3))
+    with pytest.raises(ValueError):
+        book.subplots(0, 1)
+
+
+# --- data -------------------------------------------------------------------
+def test_standardize_uses_training_statistics_only():
+    tr = np.array([[0.0, 1.0], [2.0, 3.0]])
+    te = np.array([[4.0, 5.0]])
+    tr_s, te_s, mean, std = book.standardize(tr, te)
+    assert np.allclose(tr_s.mean(0), 0) and np.allclose(tr_s.std(0), 1)
+    assert np.allclose(te_s, (te - mean) / std)
+    assert np.allclose(te_s, [[3.0, 3.0]])
+
+
+def test_standardize_rejects_mismatched_columns():
+    with pytest.raises(ValueError, match="列形状"):
+        book.standardize(np.zeros((3, 2)), np.zeros((2, 3)))
+    with pytest.raises(ValueError):
+        book.standardize(np.zeros((1, 2)))
+
+
+def test_breast_cancer_split():
+    s = book.load_breast_cancer_split(seed=0)
+    n_tr, n_va, n_te = s.sizes()
+    assert n_tr + n_va + n_te == 569 and n_te == 114
+    assert np.allclose(s.X_train.mean(0), 0, atol=1e-9)
+    assert abs(s.y_train.mean() - s.y_test.mean()) < 0.03  # stratified
+    assert s.y_train.mean() < 0.5  # 1 = malignant, the minority class
+
+
+@pytest.mark.parametrize("kw", [{"val_size": 0}, {"test_size": 1.2}])
+def test_split_rejects_bad_fractions(kw):
+    with pytest.raises(ValueError, match="比例"):
+        book.load_breast_cancer_split(**kw)
+
+
+def test_threshold_numbers():
+    x, y = book.make_threshold_numbers(500, seed=1)
+    assert x.shape == (500, 1) and y.shape == (500,)
+    assert set(np.unique(x)) <= set(range(10))
+    assert np.array_equal(y, (x[:, 0] > 5).astype(float))
+    with pytest.raises(ValueError):
+        book.make_threshold_numbers(-3)
+    with pytest.raises(ValueError):
+        book.make_threshold_numbers(10, low=5, high=5)
+
+
+# --- train ------------------------------------------------------------------
+def test_train_torch_learns_a_linear_rule():
+    book.seed_everything(0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(np.float32)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.Flatten(0))
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    h = book.train_torch(model, torch.nn.BCEWithLogitsLoss(), opt, X, y, epochs=30, batch_size=32,
+                         X_val=X[:50], y_val=y[:50],
+                         metric=lambda o, t: book.binary_accuracy(o, t, logits=True))
+    assert len(h.train_loss) == 30 and h.train_loss[-1] < h.train_loss[0]
+    assert h.train_metric[-1] > 0.95 and len(h.val_metric) == 30
+    assert book.predict_torch(model, X[:3]).shape == (3,)
+
+
+def test_train_torch_rejects_bad_input():
+    model = torch.nn.Linear(2, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss = torch.nn.MSELoss()
+    with pytest.raises(ValueError, match="行"):
+        book.train_torch(model, loss, opt, np.zeros((3, 2)), np.zeros(4), epochs=1)
+    with pytest.raises(ValueError, match="epochs"):
+        book.train_torch(model, loss, opt, np.zeros((3, 2)), np.zeros(3), epochs=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        book.train_torch(model, loss, opt, np.zeros((3, 2)), np.zeros(3), epochs=1, batch_size=-2)
+    with pytest.raises(ValueError, match="X_val"):
+        book.train_torch(model, loss, opt, np.zeros((3, 2)), np.zeros(3), epochs=1, X_val=np.zeros((1, 2)))
+
+
+def test_binary_accuracy():
+    assert book.binary_accuracy(torch.tensor([0.9, 0.2, 0.7]), torch.tensor([1.0, 0.0, 0.0])) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError):
+        book.binary_accuracy(torch.zeros(3), torch.zeros(2))

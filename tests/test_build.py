@@ -1,0 +1,82 @@
+"""Build the whole book with warnings as errors and look at the HTML as a reader would."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BAD = [
+    (r'class="output stderr', "stderr box in a cell output"),
+    (r"Glyph \d+", "missing glyph warning"),
+    (r"Traceback \(most recent call last\)", "traceback"),
+    (r"findfont:", "font warning"),
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    src = tmp_path_factory.mktemp("src")
+    # copy the sources (not _build, .venv) so the build writes only into the temp folder
+    ignore = shutil.ignore_patterns("_build", ".venv", "venv", ".git", "__pycache__", "*.ipynb",
+                                    ".pytest_cache")
+    shutil.copytree(ROOT, src / "book_src", ignore=ignore)
+    out = src / "book_src"
+    jb = Path(sys.executable).with_name("jupyter-book")
+    proc = subprocess.run([str(jb), "build", str(out), "-W", "-n", "--keep-going"],
+                          capture_output=True, text=True, timeout=3000)
+    assert proc.returncode == 0, f"book build failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-3000:]}"
+    html = out / "_build" / "html"
+    assert (html / "index.html").exists()
+    return html
+
+
+def test_no_bad_outputs(site: Path):
+    problems = []
+    for page in site.rglob("*.html"):
+        text = page.read_text(errors="replace")
+        for pattern, what in BAD:
+            if re.search(pattern, text):
+                problems.append(f"{page.relative_to(site)}: {what}")
+    assert not problems, problems
+
+
+def test_language_is_chinese(site: Path):
+    page = (site / "intro.html").read_text()
+    assert '<html lang="zh-CN"' in page
+
+
+def test_chinese_search_index(site: Path):
+    raw = (site / "searchindex.js").read_text()
+    terms = json.loads(raw[raw.index("(") + 1:raw.rindex(")")])["terms"]
+    chinese = [t for t in terms if re.search(r"[\u4e00-\u9fff]", t)]
+    assert len(chinese) > 200, len(chinese)
+    for word in ("梯度", "损失", "模型"):
+        assert word in terms, word
+    long_runs = [t for t in chinese if len(t) > 8]
+    assert len(long_runs) < len(chinese) // 10
+
+
+def test_every_chapter_page_has_a_figure_and_exercises(site: Path):
+    for md in sorted((ROOT / "chapters").glob("part*/[0-9][0-9]_*.md")):
+        page = site / "chapters" / md.parent.name / (md.stem + ".html")
+        text = page.read_text()
+        assert "<img" in text, f"{page.name}: no figure"
+        assert "solution" in text and "exercise" in text, f"{page.name}: no exercise with solution"
+        assert "小结" in text, f"{page.name}: no summary"
+
+
+def test_errata_table_lists_every_entry(site: Path):
+    sys.path.insert(0, str(ROOT))
+    from book.errata import load_errata
+
+    table = (site / "appendix" / "errata.html").read_text()
+    for e in load_errata(ROOT):
+        assert e.id in table, e.id
+        chapter = (site / (e.chapter + ".html")).read_text()
+        assert f'id="erratum-{e.id}"' in chapter, e.id

@@ -73,20 +73,27 @@ class ErrataTableDirective(SphinxDirective):
     def run(self):
         errata = _errata(self.env)
         lines: list[str] = []
+        empty = []
         for key, (part, title) in ARTICLES.items():
             rows = [e for e in errata if e.article == key]
-            lines += [f"**第 {part} 部分 ·《{title}》**：共 {len(rows)} 条。", ""]
             if not rows:
+                empty.append(f"第 {part} 部分")
                 continue
-            lines += ["```{list-table}", ":header-rows: 1", ":widths: 8 22 35 35", "",
-                      "* - 条目", "  - 原文（节）", "  - 更正", "  - 证据"]
+            lines += [f"## 第 {part} 部分 ·《{title}》", "", f"共 {len(rows)} 条。", "",
+                      "```{list-table}", ":header-rows: 1", ":widths: 22 39 39", ":class: errata", "",
+                      "* - 条目", "  - 原文", "  - 更正"]
             for e in rows:
-                lines += [f"* - `{e.id}`", f"  - §{e.section}：", ""]
-                lines += _indent(e.claim, 4)
+                lines += [f"* - §{e.section}", "",
+                          f"    `{e.id}`", "",
+                          f"    {{ref}}`证据 <{e.proof}>` · {{doc}}`章节 </{e.chapter}>`"]
+                lines += ["  - " + e.claim.splitlines()[0]]
+                lines += _indent("\n".join(e.claim.splitlines()[1:]), 4)
                 lines += ["  - " + e.correction.splitlines()[0]]
                 lines += _indent("\n".join(e.correction.splitlines()[1:]), 4)
-                lines += [f"  - {{ref}}`{e.proof}`；{{doc}}`所在章节 </{e.chapter}>`"]
             lines += ["```", ""]
+        if empty:
+            lines += [f"{'、'.join(empty)}尚未成书，暂无条目。", ""]
+        self.env.book_errata_tables = getattr(self.env, "book_errata_tables", set()) | {self.env.docname}
         container = nodes.container(classes=["errata-table"])
         self.state.nested_parse(StringList(lines, source="errata"), self.content_offset, container)
         return [container]
@@ -113,6 +120,24 @@ def _merge(app, env, docnames, other):
     env.book_errata_used = used
 
 
+def _errata_mtime(env) -> float:
+    files = list((Path(env.srcdir) / "errata").glob("*.yml"))
+    return max((f.stat().st_mtime for f in files), default=0.0)
+
+
+def _outdated(app, env, added, changed, removed):
+    """Re-read the pages that render errata when ``errata/*.yml`` changed (Sphinx can't see that)."""
+    now = _errata_mtime(env)
+    docs = set(getattr(env, "book_errata_tables", set()))
+    if now != getattr(env, "book_errata_mtime", None):
+        for used_in in getattr(env, "book_errata_used", {}).values():
+            docs.update(used_in)
+        if hasattr(env, "book_errata"):
+            del env.book_errata
+    env.book_errata_mtime = now
+    return sorted(d for d in docs if d in env.found_docs)
+
+
 def setup(app):
     os.environ["BOOK_QUIET"] = "1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -122,4 +147,5 @@ def setup(app):
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("env-updated", _check_all_used)
+    app.connect("env-get-outdated", _outdated)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from docutils import nodes
@@ -138,6 +139,53 @@ def _outdated(app, env, added, changed, removed):
     return sorted(d for d in docs if d in env.found_docs)
 
 
+COLAB_SETUP = """# 在 Colab 上：安装中文字体与本书的小工具包 book（本地运行时跳过）
+import sys
+if "google.colab" in sys.modules:
+    get_ipython().run_line_magic("pip", "install -q justmytype-intl-cjk git+{repo}")
+"""
+
+_CHAPTER = re.compile(r"^chapters/part\d+/\d\d_[\w-]+$")
+
+
+def _repo_url(app) -> str:
+    url = str(getattr(app.config, "html_theme_options", {}).get("repository_url", "") or "")
+    return url.rstrip("/")
+
+
+def _write_notebook(app, docname: str) -> str:
+    """Convert one chapter to ``_notebooks/<docname>.ipynb`` in the HTML output (no outputs)."""
+    import jupytext
+    import nbformat
+
+    src = Path(app.srcdir) / f"{docname}.md"
+    nb = jupytext.read(src)
+    repo = _repo_url(app)
+    if repo:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(COLAB_SETUP.format(repo=repo)))
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata.pop("jupytext", None)
+    rel = f"_notebooks/{docname}.ipynb"
+    out = Path(app.outdir) / rel
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out)
+    return rel
+
+
+def _chapter_links(app, pagename, templatename, context, doctree):
+    """Put "下载 .ipynb" and "在 Colab 中打开" links at the top of every chapter page."""
+    if app.builder.format != "html" or not _CHAPTER.match(pagename) or "body" not in context:
+        return
+    rel = _write_notebook(app, pagename)
+    links = [f'<a href="{context["pathto"](rel, 1)}" download>下载 .ipynb</a>']
+    repo = _repo_url(app)
+    if repo.startswith("https://github.com/"):
+        colab = f"https://colab.research.google.com/github/{repo[len('https://github.com/'):]}/blob/gh-pages/{rel}"
+        links.append(f'<a href="{colab}">在 Colab 中打开</a>')
+    context["body"] = ('<p class="book-nb-links">本章笔记本：' + " · ".join(links) + "</p>\n"
+                       + context["body"])
+
+
 def setup(app):
     os.environ["BOOK_QUIET"] = "1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -148,4 +196,5 @@ def setup(app):
     app.connect("env-merge-info", _merge)
     app.connect("env-updated", _check_all_used)
     app.connect("env-get-outdated", _outdated)
+    app.connect("html-page-context", _chapter_links)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

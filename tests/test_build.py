@@ -80,3 +80,14 @@ def test_errata_table_lists_every_entry(site: Path):
         assert e.id in table, e.id
         chapter = (site / (e.chapter + ".html")).read_text()
         assert f'id="erratum-{e.id}"' in chapter, e.id
+
+
+def test_chapters_offer_a_notebook_download(site: Path):
+    import nbformat
+
+    for md in sorted((ROOT / "chapters").glob("part*/[0-9][0-9]_*.md")):
+        rel = f"chapters/{md.parent.name}/{md.stem}"
+        nb = nbformat.read(site / "_notebooks" / f"{rel}.ipynb", as_version=4)
+        assert "google.colab" in nb.cells[0].source
+        assert sum(c.cell_type == "code" for c in nb.cells) > 5
+        assert f"_notebooks/{rel}.ipynb" in (site / f"{rel}.html").read_text()

@@ -79,3 +79,21 @@ def describe_devices(*, tensorflow: bool = False, show: bool = True) -> dict[str
     if show:
         print("；".join(f"{k} = {v}" for k, v in info.items()))
     return info
+
+
+def limit_cpu_threads(n: int = 1) -> int:
+    """Limit PyTorch's and the BLAS libraries' CPU threads to ``n`` and return ``n``.
+
+    The book's models are tiny (matrices of a few hundred rows): on a small
+    CPU, synchronising several threads costs more than it saves, and when the
+    tests run chapters in parallel beside the book build, extra threads only
+    fight over the same cores. This changes nothing on a GPU.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+        raise ValueError(f"线程数应为正整数，收到 {n!r}")
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(n)
+    threadpool_limits(limits=n)
+    return n

@@ -49,3 +49,12 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
         return value
     _mystnb_glue(name, value, display=display)
     return value
+
+
+def glue_many(**values: Any) -> None:
+    """Glue several values at once: ``glue_many(acc=0.97, loss=0.1)``. Returns ``None``,
+    so that nothing is echoed under the cell."""
+    if not values:
+        raise ValueError("glue_many 至少需要一个 name=value")
+    for name, value in values.items():
+        glue(name, value)

@@ -58,7 +58,10 @@ def convert(md: Path, out_dir: Path) -> Path:
 def run_chapter(md: Path, tmp: Path, timeout: int = 240) -> float:
     """Execute chapter ``md`` with nbval; return the wall time; raise on failure."""
     nb = convert(md, tmp)
-    env = dict(os.environ, BOOK_QUIET="1", MPLBACKEND="module://matplotlib_inline.backend_inline")
+    # One BLAS/OpenMP thread per kernel: the tests run chapters in parallel beside the
+    # book build on 2 cores, where extra threads only fight over the same cores.
+    env = dict(os.environ, BOOK_QUIET="1", OMP_NUM_THREADS="1",
+               MPLBACKEND="module://matplotlib_inline.backend_inline")
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",

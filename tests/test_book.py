@@ -49,6 +49,12 @@ def test_tf_device():
         book.tf_device("npu")
 
 
+def test_limit_cpu_threads():
+    assert book.limit_cpu_threads(1) == 1 and torch.get_num_threads() == 1
+    with pytest.raises(ValueError, match="线程数"):
+        book.limit_cpu_threads(0)
+
+
 # --- seed -------------------------------------------------------------------
 def test_seed_everything_repeats_numpy_and_torch():
     book.seed_everything(3)
@@ -87,6 +93,13 @@ def test_glue_rejects_arrays_and_bad_names():
         book.glue("e", np.zeros(3))
     with pytest.raises(ValueError, match="名称"):
         book.glue("1bad name", 1.0)
+
+
+def test_glue_many():
+    assert book.glue_many(m1=np.float32(0.5), m2=2) is None
+    assert GLUED["m1"] == 0.5 and GLUED["m2"] == 2
+    with pytest.raises(ValueError):
+        book.glue_many()
 
 
 def test_glue_does_not_print(capsys):

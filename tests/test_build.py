@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -28,8 +29,9 @@ def site(tmp_path_factory) -> Path:
     shutil.copytree(ROOT, src / "book_src", ignore=ignore)
     out = src / "book_src"
     jb = Path(sys.executable).with_name("jupyter-book")
+    env = dict(os.environ, OMP_NUM_THREADS="1")  # it runs beside the chapter tests (pytest -n 2)
     proc = subprocess.run([str(jb), "build", str(out), "-W", "-n", "--keep-going"],
-                          capture_output=True, text=True, timeout=3000)
+                          capture_output=True, text=True, timeout=3000, env=env)
     assert proc.returncode == 0, f"book build failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-3000:]}"
     html = out / "_build" / "html"
     assert (html / "index.html").exists()

@@ -17,6 +17,7 @@ from docutils.statemachine import StringList
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from ._env import redirect_caches
 from .errata import ARTICLES, Erratum, by_id, load_errata
 
 logger = logging.getLogger(__name__)
@@ -188,6 +189,7 @@ def _chapter_links(app, pagename, templatename, context, doctree):
 
 def setup(app):
     os.environ["BOOK_QUIET"] = "1"
+    redirect_caches()  # kernels inherit this: nothing is written under $HOME
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     app.add_directive("erratum", ErratumDirective)

@@ -10,6 +10,10 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
+from book._env import redirect_caches  # noqa: E402
+
+redirect_caches()  # caches of matplotlib, IPython, Keras, Jupyter go to the temp folder
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

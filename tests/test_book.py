@@ -213,3 +213,15 @@ def test_binary_accuracy():
     assert book.binary_accuracy(torch.tensor([0.9, 0.2, 0.7]), torch.tensor([1.0, 0.0, 0.0])) == pytest.approx(2 / 3)
     with pytest.raises(ValueError):
         book.binary_accuracy(torch.zeros(3), torch.zeros(2))
+
+
+def test_redirect_caches_points_into_temp(monkeypatch, tmp_path):
+    import tempfile
+
+    from book._env import redirect_caches
+
+    monkeypatch.delenv("KERAS_HOME", raising=False)
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path))
+    done = redirect_caches()
+    assert done["KERAS_HOME"].startswith(tempfile.gettempdir())
+    assert "MPLCONFIGDIR" not in done  # a caller's own setting is kept

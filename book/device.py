@@ -81,8 +81,10 @@ def describe_devices(*, tensorflow: bool = False, show: bool = True) -> dict[str
     return info
 
 
-def limit_cpu_threads(n: int = 1) -> int:
-    """Limit PyTorch's and the BLAS libraries' CPU threads to ``n`` and return ``n``.
+def limit_cpu_threads(n: int = 1) -> None:
+    """Limit PyTorch's and the BLAS libraries' CPU threads to ``n``.
+
+    Returns ``None``, so that a call at the end of a cell echoes nothing.
 
     The book's models are tiny (matrices of a few hundred rows): on a small
     CPU, synchronising several threads costs more than it saves, and when the
@@ -96,4 +98,3 @@ def limit_cpu_threads(n: int = 1) -> int:
 
     torch.set_num_threads(n)
     threadpool_limits(limits=n)
-    return n

@@ -50,7 +50,7 @@ def test_tf_device():
 
 
 def test_limit_cpu_threads():
-    assert book.limit_cpu_threads(1) == 1 and torch.get_num_threads() == 1
+    assert book.limit_cpu_threads(1) is None and torch.get_num_threads() == 1
     with pytest.raises(ValueError, match="线程数"):
         book.limit_cpu_threads(0)
 

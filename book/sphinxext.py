@@ -101,6 +101,35 @@ class ErrataTableDirective(SphinxDirective):
         return [container]
 
 
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+_CJK_BREAK = re.compile(f"(?<=[{_CJK}])[ \\t]*\\n[ \\t]*(?=[{_CJK}])")
+_KEEP = (nodes.literal_block, nodes.literal, nodes.math, nodes.math_block, nodes.raw)
+
+
+def _join_cjk_lines(app, doctree):
+    """Drop the line break between two Chinese characters in prose.
+
+    A Markdown paragraph wrapped between two Chinese characters would otherwise
+    show a stray space there (browsers render the newline as a space). MyST
+    keeps such a soft break either inside one text node or as a node of its own.
+    """
+    cjk = re.compile(f"[{_CJK}]")
+    for text in list(doctree.findall(nodes.Text)):
+        parent = text.parent
+        if parent is None or isinstance(parent, _KEEP) or "\n" not in text:
+            continue
+        # Text is a str: equal nodes compare equal, so find this one by identity
+        i = next(k for k, child in enumerate(parent.children) if child is text)
+        new = _CJK_BREAK.sub("", str(text))
+        if not new.strip() and "\n" in new:  # a soft break on its own: look at the neighbours
+            before = parent[i - 1].astext() if i > 0 else ""
+            after = parent[i + 1].astext() if i + 1 < len(parent) else ""
+            if before and after and cjk.match(before[-1]) and cjk.match(after[0]):
+                new = ""
+        if new != str(text):
+            parent[i] = nodes.Text(new)
+
+
 def _check_all_used(app, env):
     used = getattr(env, "book_errata_used", {})
     for e in _errata(env):
@@ -199,4 +228,5 @@ def setup(app):
     app.connect("env-updated", _check_all_used)
     app.connect("env-get-outdated", _outdated)
     app.connect("html-page-context", _chapter_links)
+    app.connect("doctree-read", _join_cjk_lines)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -225,3 +225,10 @@ def test_redirect_caches_points_into_temp(monkeypatch, tmp_path):
     done = redirect_caches()
     assert done["KERAS_HOME"].startswith(tempfile.gettempdir())
     assert "MPLCONFIGDIR" not in done  # a caller's own setting is kept
+
+
+def test_cjk_line_breaks_are_joined_in_prose():
+    from book.sphinxext import _CJK_BREAK
+
+    assert _CJK_BREAK.sub("", "两份；\n这里用") == "两份；这里用"
+    assert _CJK_BREAK.sub("", "中文\nabc") == "中文\nabc"  # a break next to Latin text stays a space

@@ -15,18 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-def _check_positive_int(name: str, v: int, minimum: int = 1) -> None:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum:
-        raise ValueError(f"{name} 应为不小于 {minimum} 的整数，收到 {v!r}")
-
-
-def _check_fraction(name: str, v: float, *, closed_low: bool = False) -> None:
-    ok = isinstance(v, (int, float, np.floating)) and not isinstance(v, bool)
-    low_ok = ok and (v >= 0 if closed_low else v > 0)
-    if not (ok and low_ok and v < 1):
-        interval = "[0, 1)" if closed_low else "(0, 1)"
-        raise ValueError(f"{name} 应是 {interval} 内的比例，收到 {v!r}")
+from ._checks import check_fraction, check_positive_int
 
 
 def _check_nonneg(name: str, v: float) -> None:
@@ -56,9 +45,9 @@ def make_fraud_data(n: int = 20000, *, pos_rate: float = 0.015, n_features: int 
     So the two classes overlap: with the default ``shift`` a fraud is
     separable from normal rows only in part, as in real data.
     """
-    _check_positive_int("n", n, minimum=10)
-    _check_fraction("pos_rate", pos_rate)
-    _check_positive_int("n_features", n_features, minimum=6)
+    check_positive_int("n", n, minimum=10)
+    check_fraction("pos_rate", pos_rate)
+    check_positive_int("n_features", n_features, minimum=6)
     _check_nonneg("shift", shift)
     rng = np.random.default_rng(seed)
     n_pos = max(1, int(round(n * pos_rate)))
@@ -109,7 +98,7 @@ def make_traffic_series(n_weeks: int = 10, *, noise_sd: float = 40.0, ar: float 
     (an incident, rain, an event), which is what makes the last hour useful
     for predicting the next one. Hour 0 is a Monday 00:00.
     """
-    _check_positive_int("n_weeks", n_weeks, minimum=2)
+    check_positive_int("n_weeks", n_weeks, minimum=2)
     _check_nonneg("noise_sd", noise_sd)
     if isinstance(ar, bool) or not isinstance(ar, (int, float)) or not -1 < ar < 1:
         raise ValueError(f"ar 应在 (-1, 1) 内（平稳 AR(1)），收到 {ar!r}")
@@ -136,12 +125,12 @@ def lag_matrix(y: np.ndarray, lags: list[int] | tuple[int, ...], *,
     y = np.asarray(y, dtype=float)
     if y.ndim != 1:
         raise ValueError(f"y 应是一维序列，收到形状 {y.shape}")
-    _check_positive_int("horizon", horizon)
+    check_positive_int("horizon", horizon)
     lags = list(lags)
     if not lags:
         raise ValueError("lags 不能为空")
     for lag in lags:
-        _check_positive_int("lags 中的元素", lag)
+        check_positive_int("lags 中的元素", lag)
     back = [horizon + lag - 1 for lag in lags]
     start = max(back)
     if start >= len(y):
@@ -158,7 +147,7 @@ def make_random_walk(n: int = 3000, *, sigma: float = 1.0, start: float = 100.0,
     The best forecast of ``p_{t+1}`` from the past is ``p_t`` itself, and the
     sign of the next change is a fair coin whatever the past was.
     """
-    _check_positive_int("n", n, minimum=2)
+    check_positive_int("n", n, minimum=2)
     _check_nonneg("sigma", sigma)
     rng = np.random.default_rng(seed)
     steps = rng.normal(0.0, sigma, size=n)
@@ -230,8 +219,8 @@ def make_sensor_data(n: int = 3000, *, fault_rate: float = 0.0, spike_share: flo
        is a perfectly ordinary value for that sensor on its own; only its
        relation to the other five sensors is broken.
     """
-    _check_positive_int("n", n, minimum=10)
-    _check_fraction("fault_rate", fault_rate, closed_low=True)
+    check_positive_int("n", n, minimum=10)
+    check_fraction("fault_rate", fault_rate, closed_low=True)
     if isinstance(spike_share, bool) or not isinstance(spike_share, (int, float)) or not 0 <= spike_share <= 1:
         raise ValueError(f"spike_share 应在 [0, 1] 内，收到 {spike_share!r}")
     _check_nonneg("noise", noise)
@@ -299,10 +288,10 @@ def make_ratings(n_users: int = 400, n_items: int = 250, *, rank: int = 3, densi
     what they chose to watch). Every user and every item is then given at
     least one rating.
     """
-    _check_positive_int("n_users", n_users, minimum=2)
-    _check_positive_int("n_items", n_items, minimum=2)
-    _check_positive_int("rank", rank)
-    _check_fraction("density", density)
+    check_positive_int("n_users", n_users, minimum=2)
+    check_positive_int("n_items", n_items, minimum=2)
+    check_positive_int("rank", rank)
+    check_fraction("density", density)
     _check_nonneg("noise_sd", noise_sd)
     rng = np.random.default_rng(seed)
     b = rng.normal(0.0, 0.3, n_users)

@@ -9,15 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-def _check_fraction(name: str, v: float) -> None:
-    if not isinstance(v, (int, float)) or not 0 < v < 1:
-        raise ValueError(f"{name} 应是 (0, 1) 内的比例，收到 {v!r}")
-
-
-def _check_positive_int(name: str, v: int) -> None:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
-        raise ValueError(f"{name} 应为正整数，收到 {v!r}")
+from ._checks import check_fraction, check_positive_int
 
 
 def standardize(train: np.ndarray, *others: np.ndarray, eps: float = 1e-12):
@@ -68,8 +60,8 @@ def split_dataset(X, y, *, val_size: float = 0.2, test_size: float = 0.2, seed: 
     """
     from sklearn.model_selection import train_test_split
 
-    _check_fraction("val_size", val_size)
-    _check_fraction("test_size", test_size)
+    check_fraction("val_size", val_size)
+    check_fraction("test_size", test_size)
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
     if len(X) != len(y):
@@ -106,7 +98,7 @@ def make_threshold_numbers(n: int, *, low: int = 0, high: int = 10, threshold: f
 
     Returns ``x`` with shape ``(n, 1)`` (float) and ``y`` with shape ``(n,)`` (0/1 float).
     """
-    _check_positive_int("n", n)
+    check_positive_int("n", n)
     if not high > low:
         raise ValueError(f"需要 high > low，收到 low={low}, high={high}")
     rng = np.random.default_rng(seed)

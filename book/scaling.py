@@ -21,6 +21,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .train import _as_tensor
+
 __all__ = [
     "mlp_param_count", "training_flops", "SineTeacher", "TeacherTask", "make_teacher_task",
     "MLPFamily", "train_mse", "column_mse", "PowerLaw", "fit_power_law",
@@ -198,12 +200,6 @@ class MLPFamily(nn.Module):
 
 
 # --- training and evaluation ---------------------------------------------------------
-def _as_t(a, device, dtype):
-    if isinstance(a, torch.Tensor):
-        return a.to(device=device, dtype=dtype)
-    return torch.as_tensor(np.asarray(a), device=device, dtype=dtype)
-
-
 def _check_xy(X, y) -> None:
     if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"X 与 y 的行数应相同且非零，收到 {len(X)} 与 {len(y)}")
@@ -215,7 +211,7 @@ def column_mse(model, X, y) -> np.ndarray:
     """Mean squared error of every output column of ``model(X)`` (shape ``(n, M)``) against ``y``."""
     _check_xy(X, y)
     p = next(model.parameters())
-    Xt, yt = _as_t(X, p.device, p.dtype), _as_t(y, p.device, p.dtype)
+    Xt, yt = _as_tensor(X, p.device, p.dtype), _as_tensor(y, p.device, p.dtype)
     model.eval()
     with torch.no_grad():
         out = model(Xt)
@@ -240,7 +236,7 @@ def train_mse(model, X, y, *, steps: int, batch_size: int | None = 256, lr: floa
     if not (isinstance(lr, (int, float)) and lr > 0):
         raise ValueError(f"lr 应为正数，收到 {lr!r}")
     p = next(model.parameters())
-    Xt, yt = _as_t(X, p.device, p.dtype), _as_t(y, p.device, p.dtype)
+    Xt, yt = _as_tensor(X, p.device, p.dtype), _as_tensor(y, p.device, p.dtype)
     n = len(Xt)
     bs = n if batch_size is None else min(batch_size, n)
     opt = torch.optim.Adam(model.parameters(), lr=lr)

@@ -1,0 +1,19 @@
+"""Input checks shared by the ``book`` modules: each raises ``ValueError`` saying what was expected."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def check_positive_int(name: str, v: int, minimum: int = 1) -> None:
+    """``v`` must be an integer (not a bool) of at least ``minimum``."""
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum:
+        raise ValueError(f"{name} 应为不小于 {minimum} 的整数，收到 {v!r}")
+
+
+def check_fraction(name: str, v: float, *, closed_low: bool = False) -> None:
+    """``v`` must be a share in ``(0, 1)``, or in ``[0, 1)`` with ``closed_low=True``."""
+    ok = isinstance(v, (int, float, np.floating)) and not isinstance(v, bool)
+    low_ok = ok and (v >= 0 if closed_low else v > 0)
+    if not (ok and low_ok and v < 1):
+        interval = "[0, 1)" if closed_low else "(0, 1)"
+        raise ValueError(f"{name} 应是 {interval} 内的比例，收到 {v!r}")

@@ -4,10 +4,12 @@ from __future__ import annotations
 import numpy as np
 
 
-def check_positive_int(name: str, v: int, minimum: int = 1) -> None:
-    """``v`` must be an integer (not a bool) of at least ``minimum``."""
+def check_positive_int(name: str, v: int, minimum: int = 1) -> int:
+    """``v`` must be an integer (not a bool) of at least ``minimum``; returns it as ``int``."""
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum:
-        raise ValueError(f"{name} 应为不小于 {minimum} 的整数，收到 {v!r}")
+        want = "正整数" if minimum == 1 else f"不小于 {minimum} 的整数"
+        raise ValueError(f"{name} 应为{want}，收到 {v!r}")
+    return int(v)
 
 
 def check_fraction(name: str, v: float, *, closed_low: bool = False) -> None:

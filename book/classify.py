@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import check_positive_int
 from .train import History
 
 
@@ -118,10 +119,8 @@ def build_keras_classifier(n_features: int, *, hidden: int = 0, seed: int = 0):
     before it. The input is declared with ``keras.Input`` (``input_shape=`` on a
     layer is deprecated). ``seed`` fixes the Glorot-uniform initial weights.
     """
-    if isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer)) or n_features <= 0:
-        raise ValueError(f"n_features 应为正整数，收到 {n_features!r}")
-    if isinstance(hidden, bool) or not isinstance(hidden, (int, np.integer)) or hidden < 0:
-        raise ValueError(f"hidden 应为非负整数，收到 {hidden!r}")
+    check_positive_int("n_features", n_features)
+    check_positive_int("hidden", hidden, minimum=0)
     import keras
 
     init = lambda k: keras.initializers.GlorotUniform(seed=seed + k)  # noqa: E731
@@ -206,8 +205,7 @@ def train_keras_full_batch(model, optimizer, X, y, *, epochs: int, X_val=None, y
     import tensorflow as tf
     import keras
 
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs <= 0:
-        raise ValueError(f"epochs 应为正整数，收到 {epochs!r}")
+    check_positive_int("epochs", epochs)
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val 与 y_val 要么都给出，要么都不给")
     if restore_best and X_val is None:

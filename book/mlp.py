@@ -18,6 +18,8 @@ from typing import Callable
 
 import numpy as np
 
+from ._checks import check_positive_int
+
 Params = dict[str, np.ndarray]
 ACTIVATIONS = ("tanh", "relu")
 KEYS = ("W1", "b1", "W2", "b2")
@@ -66,9 +68,8 @@ def init_mlp(n_in: int, n_hidden: int, *, seed: int = 0, dtype=np.float64) -> Pa
     Weights are drawn from ``U(-r, r)`` with ``r = sqrt(6 / (fan_in + fan_out))``
     (Glorot & Bengio, 2010), the default of Keras' ``Dense``.
     """
-    for name, v in (("n_in", n_in), ("n_hidden", n_hidden)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
-            raise ValueError(f"{name} 应为正整数，收到 {v!r}")
+    check_positive_int("n_in", n_in)
+    check_positive_int("n_hidden", n_hidden)
     rng = np.random.default_rng(seed)
 
     def glorot(fan_in: int, fan_out: int) -> np.ndarray:
@@ -154,8 +155,7 @@ def train_mlp(params: Params, X: np.ndarray, y: np.ndarray, *, lr: float, steps:
     ``callback(step, params)`` is called before each step (for early stopping
     curves, say).
     """
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps <= 0:
-        raise ValueError(f"steps 应为正整数，收到 {steps!r}")
+    check_positive_int("steps", steps)
     params = copy_params(params)
     losses: list[float] = []
     for t in range(steps):

@@ -21,18 +21,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from ._checks import check_positive_int
 from .train import _as_tensor
 
 __all__ = [
     "mlp_param_count", "training_flops", "SineTeacher", "TeacherTask", "make_teacher_task",
     "MLPFamily", "train_mse", "column_mse", "PowerLaw", "fit_power_law",
 ]
-
-
-def _positive_int(name: str, v) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
-        raise ValueError(f"{name} 应为正整数，收到 {v!r}")
-    return int(v)
 
 
 # --- counting -----------------------------------------------------------------
@@ -47,7 +42,7 @@ def mlp_param_count(layer_sizes: Sequence[int], *, bias: bool = True) -> int:
     if len(sizes) < 2:
         raise ValueError(f"layer_sizes 至少要有输入和输出两层，收到 {sizes!r}")
     for i, s in enumerate(sizes):
-        _positive_int(f"layer_sizes[{i}]", s)
+        check_positive_int(f"layer_sizes[{i}]", s)
     extra = 1 if bias else 0
     return sum((a + extra) * b for a, b in zip(sizes[:-1], sizes[1:]))
 
@@ -78,8 +73,8 @@ class SineTeacher:
     """
 
     def __init__(self, d_in: int = 3, n_features: int = 32, seed: int = 0):
-        self.d_in = _positive_int("d_in", d_in)
-        self.n_features = _positive_int("n_features", n_features)
+        self.d_in = check_positive_int("d_in", d_in)
+        self.n_features = check_positive_int("n_features", n_features)
         rng = np.random.default_rng(seed)
         self.W = rng.normal(size=(self.d_in, self.n_features))
         self.b = rng.uniform(0.0, 2.0 * np.pi, size=self.n_features)
@@ -129,8 +124,8 @@ def make_teacher_task(n_train: int, n_test: int, *, d_in: int = 3, n_features: i
     Any prefix ``X_train[:n]`` is itself an i.i.d. sample, so data-size sweeps
     can use nested subsets. Arrays are float32 (labels have shape ``(n,)``).
     """
-    n_train = _positive_int("n_train", n_train)
-    n_test = _positive_int("n_test", n_test)
+    n_train = check_positive_int("n_train", n_train)
+    n_test = check_positive_int("n_test", n_test)
     if isinstance(noise_std, bool) or not isinstance(noise_std, (int, float)) or noise_std < 0:
         raise ValueError(f"noise_std 应为非负数，收到 {noise_std!r}")
     teacher = SineTeacher(d_in, n_features, seed)
@@ -159,11 +154,11 @@ class MLPFamily(nn.Module):
 
     def __init__(self, d_in: int, widths: Sequence[int]):
         super().__init__()
-        self.d_in = _positive_int("d_in", d_in)
+        self.d_in = check_positive_int("d_in", d_in)
         widths = list(widths)
         if not widths:
             raise ValueError("widths 不能为空")
-        self.widths = [_positive_int(f"widths[{i}]", h) for i, h in enumerate(widths)]
+        self.widths = [check_positive_int(f"widths[{i}]", h) for i, h in enumerate(widths)]
         total, m = sum(self.widths), len(self.widths)
         self.hidden = nn.Linear(self.d_in, total)
         bound = torch.cat([torch.full((h,), 1.0 / math.sqrt(h)) for h in self.widths])
@@ -229,10 +224,10 @@ def train_mse(model, X, y, *, steps: int, batch_size: int | None = 256, lr: floa
     its own seeded with ``seed`` (``None`` means full batch). Data are moved
     to the model's device and dtype.
     """
-    steps = _positive_int("steps", steps)
+    steps = check_positive_int("steps", steps)
     _check_xy(X, y)
     if batch_size is not None:
-        batch_size = _positive_int("batch_size", batch_size)
+        batch_size = check_positive_int("batch_size", batch_size)
     if not (isinstance(lr, (int, float)) and lr > 0):
         raise ValueError(f"lr 应为正数，收到 {lr!r}")
     p = next(model.parameters())

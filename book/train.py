@@ -6,6 +6,7 @@ from typing import Callable
 
 import numpy as np
 
+from ._checks import check_positive_int
 from .progress import progress
 
 
@@ -53,10 +54,9 @@ def train_torch(model, loss_fn: Callable, optimizer, X, y, *, epochs: int,
     """
     import torch
 
-    if not isinstance(epochs, int) or epochs <= 0:
-        raise ValueError(f"epochs 应为正整数，收到 {epochs!r}")
-    if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
-        raise ValueError(f"batch_size 应为正整数或 None，收到 {batch_size!r}")
+    check_positive_int("epochs", epochs)
+    if batch_size is not None:
+        check_positive_int("batch_size", batch_size)
     _check_xy(X, y, "训练集")
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val 与 y_val 要么都给出，要么都不给")

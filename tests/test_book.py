@@ -232,3 +232,17 @@ def test_cjk_line_breaks_are_joined_in_prose():
 
     assert _CJK_BREAK.sub("", "两份；\n这里用") == "两份；这里用"
     assert _CJK_BREAK.sub("", "中文\nabc") == "中文\nabc"  # a break next to Latin text stays a space
+
+
+def test_check_positive_int():
+    from book._checks import check_fraction, check_positive_int
+
+    assert check_positive_int("n", np.int64(3)) == 3
+    assert check_positive_int("h", 0, minimum=0) == 0
+    for bad in (0, -1, 2.0, True):
+        with pytest.raises(ValueError, match="正整数"):
+            check_positive_int("n", bad)
+    with pytest.raises(ValueError, match="不小于 0"):
+        check_positive_int("h", -1, minimum=0)
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        check_fraction("p", 1.0, closed_low=True)

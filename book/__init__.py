@@ -10,14 +10,15 @@ from __future__ import annotations
 from . import _env  # noqa: F401  (sets TF log level before anything imports TensorFlow)
 from .data import Split, load_breast_cancer_split, make_threshold_numbers, split_dataset, standardize
 from .device import describe_devices, limit_cpu_threads, tf_device, torch_device
-from .glue import glue, glue_many
+from .glue import glue, glue_many, glued
 from .plotting import subplots, use_book_style
 from .progress import progress
 from .seed import seed_everything
+from .start import start
 from .train import History, binary_accuracy, predict_torch, train_torch
 
 __all__ = [
     "Split", "load_breast_cancer_split", "make_threshold_numbers", "split_dataset", "standardize",
-    "describe_devices", "limit_cpu_threads", "tf_device", "torch_device", "glue", "glue_many", "subplots", "use_book_style",
+    "describe_devices", "limit_cpu_threads", "tf_device", "torch_device", "glue", "glue_many", "glued", "start", "subplots", "use_book_style",
     "progress", "seed_everything", "History", "binary_accuracy", "predict_torch", "train_torch",
 ]

@@ -1,6 +1,6 @@
 """Environment switches read by the rest of the package.
 
-``BOOK_QUIET=1`` is set by the book's Sphinx extension (``book.sphinxext``)
+``BOOK_QUIET=1`` is set by the book's Sphinx extension (``_ext/book_env.py``)
 before any notebook kernel starts, so that progress bars stay silent in the
 built HTML; a reader running a notebook in Jupyter or Colab sees them.
 """
@@ -22,7 +22,7 @@ def redirect_caches() -> dict[str, str]:
     """Point library caches and profiles (matplotlib, IPython, Keras, Jupyter's runtime files)
     into the system temp folder, unless the caller already set them.
 
-    The book build (``book.sphinxext``) and the tests call this, so that building
+    The book build (``_ext/book_env.py``) and the tests call this, so that building
     and testing write nothing outside the build folder and the temp folder.
     Returns the variables it set.
     """

@@ -34,10 +34,12 @@ def to_python(value: Any) -> Any:
     return value
 
 
-def glue(name: str, value: Any, display: bool = False) -> Any:
-    """Glue ``value`` under ``name`` for the prose, and return the converted value.
+def glue(name: str, value: Any, display: bool = False) -> None:
+    """Glue ``value`` under ``name`` for the prose: ``{glue:text}`name:.3f``` shows it.
 
-    ``display=False`` (the default) keeps the value from being printed under the cell.
+    Returns ``None``, so that a cell ending with it echoes nothing; ``display=False``
+    (the default) keeps myst-nb from printing the value under the cell too. Read
+    the converted value back with :func:`glued`.
     """
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(f"glue 名称应为字母开头的标识符（可含 - 与 _），收到 {name!r}")
@@ -46,9 +48,16 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
     try:
         from myst_nb import glue as _mystnb_glue
     except ImportError:  # Colab or plain Jupyter without myst-nb
-        return value
+        return None
     _mystnb_glue(name, value, display=display)
-    return value
+    return None
+
+
+def glued(name: str) -> Any:
+    """The value last glued under ``name`` (plain Python number), for asserts and reuse."""
+    if name not in GLUED:
+        raise KeyError(f"还没有 glue 过名为 {name!r} 的值；已有：{sorted(GLUED)[:10]}")
+    return GLUED[name]
 
 
 def glue_many(**values: Any) -> None:

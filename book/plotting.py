@@ -63,7 +63,22 @@ def use_book_style(figsize: tuple[float, float] = FIGSIZE, dpi: int = 100) -> No
         "axes.spines.right": False,
         "legend.frameon": False,
         "figure.constrained_layout.use": True,
+        "svg.fonttype": "path",  # glyphs as outlines: the reader's browser needs no CJK font
     })
+    _inline_svg()
+
+
+def _inline_svg() -> None:
+    """In Jupyter (and in the book build), show figures as SVG: sharp at any width, on any screen."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing to configure
+        return
+    if get_ipython() is None:
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("svg")
 
 
 def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None, **kw):

@@ -81,10 +81,12 @@ def test_seed_everything_rejects_bad_seeds(bad, err):
 
 # --- glue -------------------------------------------------------------------
 def test_glue_converts_numpy_and_torch_scalars():
-    assert type(book.glue("a", np.float64(0.5))) is float
-    assert type(book.glue("b", np.int64(3))) is int
-    assert type(book.glue("c", torch.tensor(2.0))) is float
-    assert type(book.glue("d", np.array(1.25))) is float
+    for name, value, kind in [("a", np.float64(0.5), float), ("b", np.int64(3), int),
+                              ("c", torch.tensor(2.0), float), ("d", np.array(1.25), float)]:
+        assert book.glue(name, value) is None  # nothing echoed under a cell
+        assert type(book.glued(name)) is kind
+    with pytest.raises(KeyError, match="还没有"):
+        book.glued("never-glued")
     assert GLUED["b"] == 3
 
 
@@ -225,13 +227,6 @@ def test_redirect_caches_points_into_temp(monkeypatch, tmp_path):
     done = redirect_caches()
     assert done["KERAS_HOME"].startswith(tempfile.gettempdir())
     assert "MPLCONFIGDIR" not in done  # a caller's own setting is kept
-
-
-def test_cjk_line_breaks_are_joined_in_prose():
-    from book.sphinxext import _CJK_BREAK
-
-    assert _CJK_BREAK.sub("", "两份；\n这里用") == "两份；这里用"
-    assert _CJK_BREAK.sub("", "中文\nabc") == "中文\nabc"  # a break next to Latin text stays a space
 
 
 def test_check_positive_int():

@@ -1,4 +1,6 @@
-"""Build the whole book with warnings as errors and look at the HTML as a reader would."""
+"""Build the whole book with warnings as errors and look at the HTML as a reader would.
+
+The build (the ``site`` fixture in conftest.py) runs once per test session, on one xdist worker."""
 from __future__ import annotations
 
 import json
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.xdist_group("build")
+
 ROOT = Path(__file__).resolve().parent.parent
 BAD = [
     (r'class="output stderr', "stderr box in a cell output"),
@@ -18,24 +22,6 @@ BAD = [
     (r"Traceback \(most recent call last\)", "traceback"),
     (r"findfont:", "font warning"),
 ]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    src = tmp_path_factory.mktemp("src")
-    # copy the sources (not _build, .venv) so the build writes only into the temp folder
-    ignore = shutil.ignore_patterns("_build", ".venv", "venv", ".git", "__pycache__", "*.ipynb",
-                                    ".pytest_cache")
-    shutil.copytree(ROOT, src / "book_src", ignore=ignore)
-    out = src / "book_src"
-    jb = Path(sys.executable).with_name("jupyter-book")
-    env = dict(os.environ, OMP_NUM_THREADS="1")  # it runs beside the chapter tests (pytest -n 2)
-    proc = subprocess.run([str(jb), "build", str(out), "-W", "-n", "--keep-going"],
-                          capture_output=True, text=True, timeout=3000, env=env)
-    assert proc.returncode == 0, f"book build failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-3000:]}"
-    html = out / "_build" / "html"
-    assert (html / "index.html").exists()
-    return html
 
 
 def test_no_bad_outputs(site: Path):
@@ -74,8 +60,7 @@ def test_every_chapter_page_has_a_figure_and_exercises(site: Path):
 
 
 def test_errata_table_lists_every_entry(site: Path):
-    sys.path.insert(0, str(ROOT))
-    from book.errata import load_errata
+    from errata_data import load_errata
 
     table = (site / "appendix" / "errata.html").read_text()
     for e in load_errata(ROOT):

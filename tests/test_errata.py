@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from book.errata import boxes_in, by_id, labels_in, load_errata
+from errata_data import boxes_in, by_id, labels_in, load_errata
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ Each file ``errata/*.yml`` holds a list of entries::
       chapter: chapters/part1/03_math   # the page that shows the box
       proof: p1-adam-proof         # a MyST label in that page, before the cell that proves it
 
-The Sphinx side lives in :mod:`book.sphinxext`; ``tests/test_errata.py``
+The Sphinx side lives in ``_ext/book_errata.py``; ``tests/test_errata.py``
 checks that every entry is shown by exactly one box, on its own page.
 """
 from __future__ import annotations

@@ -1,0 +1,374 @@
+"""Sphinx extension: every chapter as a stand-alone Jupyter notebook (download and Colab).
+
+At HTML-writing time each chapter ``chapters/partN/NN_x.md`` is converted with jupytext into
+``_notebooks/chapters/partN/NN_x.ipynb`` in the HTML output, and its MyST markup is turned
+into plain Jupyter Markdown (:func:`myst_to_markdown`), so the notebook reads well in
+JupyterLab or on Colab where no Sphinx runs:
+
+* ``{glue:text}`name:.3f``` → the value this build computed (from myst-nb's glue record);
+* ``{erratum} ID`` → the 勘误 box as a quotation, from ``errata/*.yml``;
+* ``{exercise}`` → **练习 n**; the solution (text and code) in a collapsed ``<details>``;
+* ``{cite:p}`key``` → （作者, 年份）, with a 参考文献 cell at the end;
+* ``{ref}``, ``{numref}``, ``{doc}``, ``{term}`` → their text; ``{literalinclude}`` → the code;
+  other directives → quotations; ``(label)=`` lines are dropped.
+
+A first cell installs, on Colab only, the CJK font and the ``book`` package from the
+repository named once in ``_config.yml``. Every chapter page gets two links at the top: the
+download and "在 Colab 中打开", both pointing at this generated notebook.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+from typing import Callable
+
+from errata_data import by_id, load_errata
+
+COLAB_SETUP = """# 在 Colab 上：安装中文字体与本书的小工具包 book（在本地运行时这一格什么也不做）
+import sys
+if "google.colab" in sys.modules:
+    get_ipython().run_line_magic("pip", "install -q justmytype-intl-cjk \\"book @ git+{repo}\\"")
+"""
+
+CHAPTER = re.compile(r"^chapters/part\d+/\d\d_[\w-]+$")
+_FENCE = re.compile(r"^(?P<mark>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$")
+_ROLE = re.compile(r"\{(?P<name>[a-z][\w:-]*)\}`(?P<body>[^`]*)`")
+_LABEL_LINE = re.compile(r"^\([\w:.-]+\)=\s*$")
+_ADMONITION_TITLES = {"note": "注", "tip": "提示", "warning": "注意", "important": "重要",
+                      "caution": "小心", "hint": "提示", "seealso": "另见", "attention": "注意"}
+
+
+class Context:
+    """What the conversion of one chapter needs to know about the build."""
+
+    def __init__(self, docname: str, srcdir: Path, glue: dict, errata: dict,
+                 bib: dict[str, dict[str, str]], resolve: Callable[[str, str], str]):
+        self.docname = docname
+        self.srcdir = srcdir
+        self.glue = glue
+        self.errata = errata
+        self.bib = bib
+        self.resolve = resolve  # (role, target) -> readable text
+        self.cited: list[str] = []
+        self.exercises = 0
+
+
+# --- roles ------------------------------------------------------------------------------
+def _glue_text(ctx: Context, body: str) -> str:
+    key, _, fmt = body.partition(":")
+    entry = ctx.glue.get(key)
+    if entry is None:
+        raise KeyError(f"{ctx.docname}: glue 值 {key!r} 不在本次构建的记录中")
+    text = str(entry.get("data", {}).get("text/plain", "")).strip()
+    if fmt:
+        try:
+            return format(float(text), fmt)
+        except ValueError:
+            return text
+    return text.strip("'\"")
+
+
+def _cite(ctx: Context, name: str, body: str) -> str:
+    keys = [k.strip() for k in body.split(",") if k.strip()]
+    parts = []
+    for key in keys:
+        if key not in ctx.cited:
+            ctx.cited.append(key)
+        entry = ctx.bib.get(key, {"short": key, "year": ""})
+        parts.append((entry["short"], entry["year"]))
+    if name == "cite:t":
+        return "；".join(f"{a}（{y}）" for a, y in parts)
+    return "（" + "；".join(f"{a}, {y}" for a, y in parts) + "）"
+
+
+def _target_text(body: str) -> tuple[str | None, str]:
+    m = re.match(r"^(.*?)\s*<([^<>]+)>$", body.strip())
+    if m:
+        return m.group(1).strip(), m.group(2).strip()
+    return None, body.strip()
+
+
+def convert_roles(text: str, ctx: Context) -> str:
+    def repl(m: re.Match) -> str:
+        name, body = m.group("name"), m.group("body")
+        if name in ("glue:text", "glue", "glue:any"):
+            return _glue_text(ctx, body)
+        if name.startswith("cite"):
+            return _cite(ctx, name, body)
+        if name == "math":
+            return f"${body}$"
+        title, target = _target_text(body)
+        if title:
+            return title
+        return ctx.resolve(name, target)
+
+    return _ROLE.sub(repl, text)
+
+
+# --- directives -------------------------------------------------------------------------
+def _quote(text: str) -> str:
+    return "\n".join("> " + line if line.strip() else ">" for line in text.strip().splitlines())
+
+
+def _pyobject(path: Path, name: str) -> str:
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            return "\n".join(lines[start - 1:node.end_lineno])
+    raise KeyError(f"{path} 中没有 {name}")
+
+
+def _directive(name: str, arg: str, options: dict[str, str], body: str, ctx: Context) -> str:
+    if name == "erratum":
+        e = ctx.errata[arg.strip()]
+        text = (f"**勘误 · §{e.section}**（《{e.article_title}》）\n\n**原文**：\n\n{_quote(e.claim)}\n\n"
+                f"**更正**：{e.correction}")
+        return _quote(convert_roles(text, ctx))
+    if name == "exercise":
+        ctx.exercises += 1
+        return f"**练习 {ctx.exercises}**\n\n{body}"
+    if name == "literalinclude":
+        path = (ctx.srcdir / Path(ctx.docname).parent / arg.strip()).resolve()
+        code = _pyobject(path, options["pyobject"]) if "pyobject" in options else path.read_text(encoding="utf-8")
+        lang = options.get("language", "python")
+        rel = arg.strip().replace("../", "")
+        return f"（摘自 `{rel}`）\n\n```{lang}\n{code}\n```"
+    if name in ("math",):
+        return f"$$\n{body}\n$$"
+    if name in ("code-block", "code"):
+        return f"```{arg.strip()}\n{body}\n```"
+    if name in _ADMONITION_TITLES or name == "admonition":
+        title = arg.strip() if name == "admonition" else _ADMONITION_TITLES[name]
+        return _quote(f"**{title}**\n\n{body}")
+    return _quote(f"**{arg.strip()}**\n\n{body}" if arg.strip() else body)
+
+
+def myst_to_markdown(text: str, ctx: Context) -> str:
+    """Turn one Markdown cell's MyST into Jupyter Markdown (roles, directives, labels)."""
+    out: list[str] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if _LABEL_LINE.match(line.strip()):
+            i += 1
+            continue
+        m = _FENCE.match(line.strip())
+        if not m:
+            out.append(line)
+            i += 1
+            continue
+        mark, name, arg = m.group("mark"), m.group("name"), m.group("arg")
+        j = i + 1
+        options: dict[str, str] = {}
+        body: list[str] = []
+        if j < len(lines) and lines[j].strip() == "---":  # YAML options block
+            j += 1
+            while j < len(lines) and lines[j].strip() != "---":
+                k, _, v = lines[j].partition(":")
+                options[k.strip()] = v.strip()
+                j += 1
+            j += 1
+        while j < len(lines) and re.match(r"^:[\w-]+:", lines[j].strip()):
+            k, _, v = lines[j].strip()[1:].partition(":")
+            options[k.strip()] = v.strip()
+            j += 1
+        depth = 0
+        while j < len(lines):
+            s = lines[j].strip()
+            inner = _FENCE.match(s)
+            if inner and inner.group("mark") == mark:
+                depth += 1
+            elif s == mark:
+                if depth == 0:
+                    break
+                depth -= 1
+            body.append(lines[j])
+            j += 1
+        inner_text = myst_to_markdown("\n".join(body), ctx)
+        out.append(_directive(name, arg, options, inner_text, ctx))
+        i = j + 1
+    return convert_roles("\n".join(out), ctx)
+
+
+# --- whole notebooks --------------------------------------------------------------------
+_SOLUTION = re.compile(r"^[`:]{3,}\{solution-(?P<kind>start|end)\}[^\n]*\n(?::[^\n]*\n)*[`:]{3,}[ \t]*$",
+                       re.M)
+
+
+def convert_notebook(nb, ctx: Context, *, repo: str, page_url: str | None):
+    """Rewrite the cells of a jupytext notebook (in place) and return it."""
+    import nbformat
+
+    cells = []
+    solution: list[str] | None = None  # parts of an open solution
+
+    def emit_markdown(text: str) -> None:
+        if text.strip():
+            if solution is not None:
+                solution.append(text.strip())
+            else:
+                cells.append(nbformat.v4.new_markdown_cell(text.strip()))
+
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            src = cell.source
+            if solution is not None:
+                solution.append(f"```python\n{src}\n```")
+            else:
+                cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags",)}
+                cells.append(cell)
+            continue
+        text = cell.source
+        # split the Markdown at solution-start / solution-end fences
+        pos = 0
+        for m in _SOLUTION.finditer(text):
+            emit_markdown(myst_to_markdown(text[pos:m.start()], ctx))
+            if m.group("kind") == "start":
+                solution = []
+            else:
+                body = "\n\n".join(solution or [])
+                solution = None
+                cells.append(nbformat.v4.new_markdown_cell(
+                    f"<details>\n<summary>答案（点击展开）</summary>\n\n{body}\n\n</details>"))
+            pos = m.end()
+        emit_markdown(myst_to_markdown(text[pos:], ctx))
+    if ctx.cited:
+        refs = "\n".join(f"- {ctx.bib.get(k, {}).get('full', k)}" for k in ctx.cited)
+        cells.append(nbformat.v4.new_markdown_cell(f"## 参考文献\n\n{refs}"))
+    head = "本笔记本由《大模型创业：可运行的技术读本》导出。"
+    if page_url:
+        head += f"在线阅读（含图与输出）：<{page_url}>。"
+    head += "正文中的数字是构建本书时计算出的值；运行下面的代码会重新计算并检验它们。"
+    cells.insert(0, nbformat.v4.new_markdown_cell(head))
+    if repo:
+        cells.insert(1, nbformat.v4.new_code_cell(COLAB_SETUP.format(repo=repo)))
+    nb.cells = cells
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata.pop("jupytext", None)
+    return nb
+
+
+def read_bib(path: Path) -> dict[str, dict[str, str]]:
+    """Short (作者, 年份) and full reference strings of every entry of a BibTeX file."""
+    from pybtex.database import parse_file
+
+    out: dict[str, dict[str, str]] = {}
+    if not path.exists():
+        return out
+    for key, entry in parse_file(str(path)).entries.items():
+        people = entry.persons.get("author", []) or entry.persons.get("editor", [])
+        last = [" ".join(p.last_names) for p in people]
+        if len(last) == 1:
+            short = last[0]
+        elif len(last) == 2:
+            short = f"{last[0]} & {last[1]}"
+        elif last:
+            short = f"{last[0]} et al."
+        else:
+            short = entry.fields.get("organization", key)
+        year = entry.fields.get("year", "")
+        names = ", ".join(" ".join(p.first_names + p.middle_names + p.last_names) for p in people)
+        title = entry.fields.get("title", "").replace("{", "").replace("}", "")
+        venue = (entry.fields.get("journal") or entry.fields.get("booktitle")
+                 or entry.fields.get("publisher") or entry.fields.get("howpublished", ""))
+        full = f"{names} ({year}). {title}." + (f" {venue}." if venue else "")
+        out[key] = {"short": short, "year": year, "full": full.replace("{", "").replace("}", "")}
+    return out
+
+
+def _resolver(app, env, docname: str) -> Callable[[str, str], str]:
+    labels = env.domaindata["std"]["labels"]
+    anon = env.domaindata["std"]["anonlabels"]
+
+    def resolve(role: str, target: str) -> str:
+        if role == "doc":
+            doc = target.lstrip("/")
+            if doc not in env.titles:  # relative to the chapter's folder
+                doc = str(Path(docname).parent / doc)
+            title = env.titles.get(doc)
+            return f"《{title.astext()}》" if title is not None else target
+        if role == "numref":
+            if target in anon:
+                doc, lid = anon[target]
+                for kind, word in (("figure", "图"), ("table", "表"), ("code-block", "代码")):
+                    num = env.toc_fignumbers.get(doc, {}).get(kind, {}).get(lid)
+                    if num:
+                        return f"{word} {'.'.join(map(str, num))}"
+            return target
+        if role == "ref" and target in labels:
+            return f"“{labels[target][2]}”"
+        if role == "eq":
+            return f"式 ({target})"
+        return target
+
+    return resolve
+
+
+def write_notebook(app, docname: str) -> str:
+    """Write ``_notebooks/<docname>.ipynb`` into the HTML output; return its relative path."""
+    import jupytext
+    import nbformat
+
+    env = app.env
+    srcdir = Path(app.srcdir)
+    glue_file = Path(app.outdir).parent / "jupyter_execute" / f"{docname}.glue.json"
+    glue = json.loads(glue_file.read_text(encoding="utf-8")) if glue_file.exists() else {}
+    if not hasattr(env, "book_bib"):
+        env.book_bib = read_bib(srcdir / "references.bib")
+    ctx = Context(docname, srcdir, glue, by_id(load_errata(srcdir)), env.book_bib, _resolver(app, env, docname))
+    nb = jupytext.read(srcdir / f"{docname}.md")
+    base = str(app.config.html_baseurl or "").rstrip("/")
+    page_url = f"{base}/{docname}.html" if base else None
+    convert_notebook(nb, ctx, repo=repo_url(app), page_url=page_url)
+    rel = f"_notebooks/{docname}.ipynb"
+    out = Path(app.outdir) / rel
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out)
+    return rel
+
+
+def repo_url(app) -> str:
+    """The repository URL, set once in ``_config.yml`` (``repository: url:``)."""
+    url = str(getattr(app.config, "html_theme_options", {}).get("repository_url", "") or "")
+    return url.rstrip("/")
+
+
+def colab_url(app, rel: str) -> str | None:
+    """Colab opens a notebook from GitHub; the built site is published on the gh-pages branch."""
+    repo = repo_url(app)
+    if not repo.startswith("https://github.com/"):
+        return None
+    return f"https://colab.research.google.com/github/{repo[len('https://github.com/'):]}/blob/gh-pages/{rel}"
+
+
+def _chapter_links(app, pagename, templatename, context, doctree):
+    """Put "下载 .ipynb" and "在 Colab 中打开" links at the top of every chapter page."""
+    if app.builder.format != "html" or not CHAPTER.match(pagename) or "body" not in context:
+        return
+    rel = write_notebook(app, pagename)
+    links = [f'<a href="{context["pathto"](rel, 1)}" download>下载 .ipynb</a>']
+    colab = colab_url(app, rel)
+    if colab:
+        links.append(f'<a href="{colab}">在 Colab 中打开</a>')
+    context["body"] = ('<p class="book-nb-links">本章笔记本：' + " · ".join(links) + "</p>\n"
+                       + context["body"])
+
+
+def _substitutions(app, config) -> None:
+    """Make the repository URL usable in the prose as ``{{ repo_url }}`` (one place holds it)."""
+    url = str((config.html_theme_options or {}).get("repository_url", "")).rstrip("/")
+    subs = dict(getattr(config, "myst_substitutions", {}) or {})
+    subs.setdefault("repo_url", url)
+    config.myst_substitutions = subs
+
+
+def setup(app):
+    app.connect("config-inited", _substitutions)
+    app.connect("html-page-context", _chapter_links)
+    return {"version": "0.2", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,98 @@
+"""The build machinery in _ext/: Chinese text handling, search terms, notebook export."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from book_cjk import _CJK_BREAK, book_terms
+from book_notebooks import Context, convert_notebook, myst_to_markdown, read_bib
+from errata_data import by_id, load_errata
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_cjk_line_breaks_are_joined_in_prose():
+    assert _CJK_BREAK.sub("", "两份；\n这里用") == "两份；这里用"
+    assert _CJK_BREAK.sub("", "中文\nabc") == "中文\nabc"  # a break next to Latin text stays a space
+
+
+def test_book_terms_hold_the_words_readers_search_for(tmp_path):
+    (tmp_path / "chapters" / "part9").mkdir(parents=True)
+    (tmp_path / "chapters" / "part9" / "01_x.md").write_text(
+        "# 反向传播与梯度\n\n**自注意力** 与 位置编码（positional encoding）。\n", encoding="utf-8")
+    terms = book_terms(tmp_path)
+    for word in ("反向传播", "自注意力", "位置编码", "交叉熵"):
+        assert word in terms, word
+    assert all(2 <= len(t) <= 10 for t in terms)
+
+
+def _ctx(**kw) -> Context:
+    glue = {"acc": {"data": {"text/plain": "0.98765"}}, "n": {"data": {"text/plain": "42"}}}
+    bib = {"kingma2015adam": {"short": "Kingma & Ba", "year": "2015", "full": "Kingma, Ba (2015). Adam."}}
+    resolve = kw.pop("resolve", lambda role, target: f"[{role}:{target}]")
+    return Context("chapters/part1/03_math", ROOT, glue, by_id(load_errata(ROOT)), bib, resolve)
+
+
+def test_roles_become_text():
+    ctx = _ctx()
+    out = myst_to_markdown("准确率 {glue:text}`acc:.3f`，共 {glue:text}`n` 个 {cite:p}`kingma2015adam`。"
+                           "见 {ref}`推导 <p1-x>` 与 {numref}`p1-fig`。", ctx)
+    assert out == "准确率 0.988，共 42 个 （Kingma & Ba, 2015）。见 推导 与 [numref:p1-fig]。"
+    assert ctx.cited == ["kingma2015adam"]
+    with pytest.raises(KeyError, match="glue"):
+        myst_to_markdown("{glue:text}`missing`", ctx)
+
+
+def test_directives_become_markdown():
+    ctx = _ctx()
+    entry = load_errata(ROOT)[0]
+    text = textwrap.dedent(f"""\
+        (p1-label)=
+        ## 标题
+
+        ```{{erratum}} {entry.id}
+        ```
+
+        ```{{exercise}}
+        :label: p1-ex-a
+        算一算 $x$。
+        ```
+
+        ```{{literalinclude}} ../../_ext/book_notebooks.py
+        :pyobject: read_bib
+        ```
+        """)
+    out = myst_to_markdown(text, ctx)
+    assert "(p1-label)=" not in out and "```{" not in out and "{erratum}" not in out
+    assert f"> **勘误 · §{entry.section}**" in out
+    assert "**练习 1**" in out and "算一算 $x$。" in out and ":label:" not in out
+    assert "def read_bib(path: Path)" in out
+
+
+def test_solutions_fold_into_details_and_references_are_listed():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("```{exercise}\n:label: p1-ex-b\n题目 {cite:p}`kingma2015adam`\n```\n\n"
+                                      "```{solution-start} p1-ex-b\n:class: dropdown\n```\n\n答案是 2。"),
+        nbformat.v4.new_code_cell("x = 1 + 1\nassert x == 2"),
+        nbformat.v4.new_markdown_cell("```{solution-end}\n```\n\n后文。"),
+    ]
+    out = convert_notebook(nb, _ctx(), repo="https://github.com/o/r", page_url=None)
+    md = [c.source for c in out.cells if c.cell_type == "markdown"]
+    code = [c.source for c in out.cells if c.cell_type == "code"]
+    details = [m for m in md if m.startswith("<details>")]
+    assert len(details) == 1 and "答案是 2。" in details[0] and "x = 1 + 1" in details[0]
+    assert not any("x = 1 + 1" in c for c in code)  # the solution's code is folded, not a cell
+    assert "后文。" in md and md[-1].startswith("## 参考文献") and "Adam" in md[-1]
+    assert "google.colab" in code[0] and "git+https://github.com/o/r" in code[0]
+
+
+def test_read_bib_gives_short_and_full_forms():
+    bib = read_bib(ROOT / "references.bib")
+    assert bib, "references.bib is empty"
+    for key, entry in bib.items():
+        assert entry["year"].isdigit(), key
+        assert entry["short"] and entry["full"], key

@@ -105,6 +105,8 @@ def _runtime_pages(app, env):
 
 def setup(app):
     os.environ["BOOK_QUIET"] = "1"
+    # figures must reach the page whatever the caller's MPLBACKEND (the tests set Agg)
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     redirect_caches()

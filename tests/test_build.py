@@ -75,6 +75,6 @@ def test_chapters_offer_a_notebook_download(site: Path):
     for md in sorted((ROOT / "chapters").glob("part*/[0-9][0-9]_*.md")):
         rel = f"chapters/{md.parent.name}/{md.stem}"
         nb = nbformat.read(site / "_notebooks" / f"{rel}.ipynb", as_version=4)
-        assert "google.colab" in nb.cells[0].source
+        assert "google.colab" in nb.cells[1].source  # cell 0 says where the notebook comes from
         assert sum(c.cell_type == "code" for c in nb.cells) > 5
         assert f"_notebooks/{rel}.ipynb" in (site / f"{rel}.html").read_text()

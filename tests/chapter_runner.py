@@ -3,6 +3,7 @@
 The chapter is converted with jupytext to a notebook in a temporary folder.
 Two test-only cells are added: a first one that records everything the
 kernel writes to stderr and every Python warning (a missing CJK glyph is one),
+and that blocks every network connection except to this machine,
 and a last one that fails when anything was recorded. nbval (``--nbval-lax``)
 then runs the notebook: any failing cell, including the asserts inside the
 chapter, fails the test.
@@ -37,6 +38,26 @@ class _H(logging.Handler):
         if record.levelno >= logging.WARNING:
             _book_test_warnings.append(f"log {record.name}: {record.getMessage()}")
 logging.getLogger().addHandler(_H())
+# No network: a chapter that tries to reach any host but this machine fails (nothing may be
+# downloaded while the book is built or tested). Loopback stays open (DDP's gloo, kernels).
+import socket as _socket
+def _book_local(address):
+    host = address[0] if isinstance(address, tuple) else address
+    return not isinstance(host, str) or host.startswith("127.") or host in ("localhost", "::1", "")
+def _book_guard(orig):
+    def connect(self, address):
+        if self.family in (_socket.AF_INET, _socket.AF_INET6) and not _book_local(address):
+            raise OSError(f"本书的测试不允许联网：{address!r}")
+        return orig(self, address)
+    return connect
+_socket.socket.connect = _book_guard(_socket.socket.connect)
+_socket.socket.connect_ex = _book_guard(_socket.socket.connect_ex)
+_book_getaddrinfo = _socket.getaddrinfo
+def _book_resolve(host, *args, **kw):
+    if not _book_local((host,)):
+        raise OSError(f"本书的测试不允许联网：{host!r}")
+    return _book_getaddrinfo(host, *args, **kw)
+_socket.getaddrinfo = _book_resolve
 '''
 
 PROBE_END = r'''

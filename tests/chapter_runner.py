@@ -11,6 +11,7 @@ chapter, fails the test.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -61,6 +62,11 @@ _socket.getaddrinfo = _book_resolve
 '''
 
 PROBE_END = r'''
+# the glued values of this execution, for the test that compares them with the book build's
+import json as _json, os as _os, sys as _sys
+if _os.environ.get("BOOK_GLUE_DUMP") and "book.glue" in _sys.modules:
+    with open(_os.environ["BOOK_GLUE_DUMP"], "w", encoding="utf-8") as _f:
+        _json.dump({k: repr(v) for k, v in _sys.modules["book.glue"].GLUED.items()}, _f)
 assert not _book_test_warnings, "chapter emitted warnings: " + " | ".join(_book_test_warnings[:5])
 assert not _book_test_stderr, "chapter wrote to stderr: " + "".join(_book_test_stderr)[:800]
 '''
@@ -76,13 +82,58 @@ def convert(md: Path, out_dir: Path) -> Path:
     return target
 
 
-def run_chapter(md: Path, tmp: Path, timeout: int = 240) -> float:
-    """Execute chapter ``md`` with nbval; return the wall time; raise on failure."""
+def glue_dump_name(md: Path) -> str:
+    return f"{md.parent.name}__{md.stem}.json"
+
+
+# Values that measure this machine's speed (timings, throughput, FLOP/s and what is computed
+# from them) legitimately differ between two runs; every other glued value must be identical.
+MEASURED = re.compile(r"(time|_s$|_ms$|_us$|sec|speed|throughput|flops|per_s|tok_s|tps|wall|cpu|"
+                      r"mfu|util|hours|cost|money|price|dollar|yuan|samples_s|speedup|_mem|peak_mb|mb$)")
+
+
+def compare_glue(glue_dir: Path) -> list[str] | None:
+    """Compare what each chapter test glued with what the book build glued.
+
+    ``glue_dir`` holds one ``partN__NN_x.json`` per chapter test and ``_build_path`` naming the
+    build's HTML folder. Returns ``None`` when there is nothing to compare (no build or no
+    chapter test in this run), else the list of differences (empty: deterministic).
+    """
+    import json
+
+    marker = glue_dir / "_build_path"
+    dumps = sorted(glue_dir.glob("part*__*.json"))
+    if not marker.exists() or not dumps:
+        return None
+    execute = Path(marker.read_text(encoding="utf-8").strip()).parent / "jupyter_execute" / "chapters"
+    problems = []
+    for dump in dumps:
+        part, stem = dump.stem.split("__", 1)
+        tested = json.loads(dump.read_text(encoding="utf-8"))
+        built_file = execute / part / f"{stem}.glue.json"
+        if not built_file.exists():
+            continue
+        for name, entry in json.loads(built_file.read_text(encoding="utf-8")).items():
+            if MEASURED.search(name) or name not in tested:
+                continue
+            built = entry["data"]["text/plain"]
+            if built != tested[name]:
+                problems.append(f"{part}/{stem}: {name} = {built} (build) vs {tested[name]} (test)")
+    return problems
+
+
+def run_chapter(md: Path, tmp: Path, timeout: int = 240, glue_dir: Path | None = None) -> float:
+    """Execute chapter ``md`` with nbval; return the wall time; raise on failure.
+
+    With ``glue_dir``, the values the chapter glued are left there (see :func:`compare_glue`).
+    """
     nb = convert(md, tmp)
     # One BLAS/OpenMP thread per kernel: the tests run chapters in parallel beside the
     # book build on 2 cores, where extra threads only fight over the same cores.
     env = dict(os.environ, BOOK_QUIET="1", OMP_NUM_THREADS="1",
                MPLBACKEND="module://matplotlib_inline.backend_inline")
+    if glue_dir is not None:
+        env["BOOK_GLUE_DUMP"] = str(glue_dir / glue_dump_name(md))
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",

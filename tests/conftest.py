@@ -18,11 +18,12 @@ from book._env import redirect_caches  # noqa: E402
 redirect_caches()  # caches of matplotlib, IPython, Keras, Jupyter go to the temp folder
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))  # the build's Sphinx extensions (errata_data, book_notebooks, …)
+sys.path.insert(0, str(ROOT / "_ext"))
+sys.path.insert(0, str(ROOT / "tests"))  # the build's Sphinx extensions (errata_data, book_notebooks, …)
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
+def site(tmp_path_factory, glue_dir) -> Path:
     src = tmp_path_factory.mktemp("src")
     # copy the sources (not _build, .venv) so the build writes only into the temp folder
     ignore = shutil.ignore_patterns("_build", ".venv", "venv", ".git", "__pycache__", "*.ipynb",
@@ -36,7 +37,43 @@ def site(tmp_path_factory) -> Path:
     assert proc.returncode == 0, f"book build failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-3000:]}"
     html = out / "_build" / "html"
     assert (html / "index.html").exists()
+    (glue_dir / "_build_path").write_text(str(html), encoding="utf-8")
     return html
+
+
+def _run_dir(config) -> Path:
+    """This test run's shared folder: the controller's basetemp (xdist workers use sub-folders)."""
+    base = config._tmp_path_factory.getbasetemp()
+    return base.parent if hasattr(config, "workerinput") else base
+
+
+@pytest.fixture(scope="session")
+def glue_dir(request) -> Path:
+    """Where chapter tests and the build record what they glued (compared at the end of the run)."""
+    folder = _run_dir(request.config) / "glue"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """After every test (on the controller): the chapter tests and the book build executed each
+    chapter once each; the numbers they glued must be the same (every chapter is deterministic)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    from chapter_runner import compare_glue
+
+    problems = compare_glue(_run_dir(session.config) / "glue")
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if problems is None:
+        return
+    if problems:
+        if reporter:
+            reporter.write_line("两次执行 glue 的数值不一致（章节不确定）：", red=True)
+            for p in problems[:30]:
+                reporter.write_line("  " + p, red=True)
+        session.exitstatus = 1
+    elif reporter:
+        reporter.write_line("两次执行（章节测试与全书构建）glue 的数值一致。")
 
 
 @pytest.fixture(scope="session")

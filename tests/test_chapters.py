@@ -20,6 +20,6 @@ def test_there_are_chapters():
 
 
 @pytest.mark.parametrize("md", CHAPTERS, ids=[f"{p.parent.name}/{p.stem}" for p in CHAPTERS])
-def test_chapter(md: Path, tmp_path: Path):
-    elapsed = run_chapter(md, tmp_path)
+def test_chapter(md: Path, tmp_path: Path, glue_dir: Path):
+    elapsed = run_chapter(md, tmp_path, glue_dir=glue_dir)
     assert elapsed < CEILING_S, f"{md.name} took {elapsed:.0f} s"

@@ -30,3 +30,21 @@ def test_probe_fails_on_stderr_and_warnings():
         run = subprocess.run([sys.executable, "-c", PROBE_START + body + "\n" + PROBE_END],
                              capture_output=True, text=True, timeout=60)
         assert run.returncode != 0 and "AssertionError" in run.stderr, (body, run.stderr)
+
+
+def test_compare_glue_finds_a_changed_number_and_ignores_timings(tmp_path):
+    import json
+
+    from chapter_runner import compare_glue
+
+    assert compare_glue(tmp_path) is None  # nothing recorded: nothing to compare
+    html = tmp_path / "build" / "html"
+    execute = tmp_path / "build" / "jupyter_execute" / "chapters" / "part9"
+    execute.mkdir(parents=True)
+    (tmp_path / "_build_path").write_text(str(html))
+    built = {"p9_acc": {"data": {"text/plain": "0.97"}}, "p9_train_time_s": {"data": {"text/plain": "3.2"}}}
+    (execute / "01_x.glue.json").write_text(json.dumps(built))
+    (tmp_path / "part9__01_x.json").write_text(json.dumps({"p9_acc": "0.97", "p9_train_time_s": "2.9"}))
+    assert compare_glue(tmp_path) == []
+    (tmp_path / "part9__01_x.json").write_text(json.dumps({"p9_acc": "0.96", "p9_train_time_s": "2.9"}))
+    assert compare_glue(tmp_path) == ["part9/01_x: p9_acc = 0.97 (build) vs 0.96 (test)"]

@@ -61,13 +61,9 @@ def _glue_text(ctx: Context, body: str) -> str:
     entry = ctx.glue.get(key)
     if entry is None:
         raise KeyError(f"{ctx.docname}: glue 值 {key!r} 不在本次构建的记录中")
-    text = str(entry.get("data", {}).get("text/plain", "")).strip()
-    if fmt:
-        try:
-            return format(float(text), fmt)
-        except ValueError:
-            return text
-    return text.strip("'\"")
+    from myst_nb.core.variables import format_plain_text  # the formatter the HTML pages use
+
+    return format_plain_text(str(entry.get("data", {}).get("text/plain", "")).strip(), fmt)
 
 
 def _cite(ctx: Context, name: str, body: str) -> str:

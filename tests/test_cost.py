@@ -1,0 +1,244 @@
+"""Unit tests of book.cost (the cost calculator of Part III, used by Parts IV and VI)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import book.cost as cost
+from book.cost import (Compute, chinchilla_tokens, flops_to_cost, gpt_flops_per_token,
+                       gpt_head_flops_per_token, gpt_params, inference_flops_per_token, kv_cache_bytes,
+                       measure_matmul_flops, serving_cost_per_million_tokens, train_flops,
+                       training_memory_bytes, zero_memory_per_gpu)
+
+BAD_POSITIVE = [0, -1, -2.5, float("nan"), float("inf"), "7", None, True]
+
+
+# --- compute -----------------------------------------------------------------------
+def test_train_flops_is_six_n_d():
+    assert train_flops(175e9, 300e9) == pytest.approx(3.15e23)
+    assert train_flops(2, 3) == 36.0
+    assert isinstance(train_flops(np.int64(2), np.float32(3)), float)
+
+
+@pytest.mark.parametrize("bad", BAD_POSITIVE)
+def test_train_flops_rejects_bad(bad):
+    with pytest.raises(ValueError, match="n_params"):
+        train_flops(bad, 1)
+    with pytest.raises(ValueError, match="n_tokens"):
+        train_flops(1, bad)
+
+
+def test_inference_and_chinchilla():
+    assert inference_flops_per_token(7e9) == 14e9
+    # Chinchilla itself: 70B parameters, 1.4T tokens
+    assert chinchilla_tokens(70e9) == pytest.approx(1.4e12)
+    assert chinchilla_tokens(10, tokens_per_param=5) == 50.0
+    for bad in BAD_POSITIVE:
+        with pytest.raises(ValueError):
+            inference_flops_per_token(bad)
+        with pytest.raises(ValueError):
+            chinchilla_tokens(bad)
+        with pytest.raises(ValueError):
+            chinchilla_tokens(1e9, tokens_per_param=bad)
+
+
+# --- memory ------------------------------------------------------------------------
+def test_training_memory_default_is_16_bytes():
+    assert training_memory_bytes(1e9) == 16e9
+    assert training_memory_bytes(1e9, bytes_per_param=4) == 4e9
+    with pytest.raises(ValueError):
+        training_memory_bytes(-1)
+    with pytest.raises(ValueError):
+        training_memory_bytes(1, bytes_per_param=0)
+
+
+def test_kv_cache_matches_real_tensors():
+    L, H, d, T, B = 3, 2, 8, 5, 4
+    # what a decoder actually stores: per layer one K and one V tensor of shape (B, H, T, d) in fp16
+    cache = [(torch.zeros(B, H, T, d, dtype=torch.float16), torch.zeros(B, H, T, d, dtype=torch.float16))
+             for _ in range(L)]
+    real = sum(k.numel() * k.element_size() + v.numel() * v.element_size() for k, v in cache)
+    assert kv_cache_bytes(L, H, d, T, batch=B, bytes_per_value=2) == real
+    # Llama-2-7B style: 32 layers, 32 heads of 128, 4096 tokens, fp16 = 2 GiB
+    assert kv_cache_bytes(32, 32, 128, 4096) == 2 * 1024 ** 3
+
+
+@pytest.mark.parametrize("args", [(0, 1, 1, 1), (1, 0, 1, 1), (1, 1, 2.5, 1), (1, 1, 1, -3), (True, 1, 1, 1)])
+def test_kv_cache_rejects_bad(args):
+    with pytest.raises(ValueError):
+        kv_cache_bytes(*args)
+    with pytest.raises(ValueError):
+        kv_cache_bytes(1, 1, 1, 1, batch=0)
+    with pytest.raises(ValueError):
+        kv_cache_bytes(1, 1, 1, 1, bytes_per_value=-2)
+
+
+# --- the book's GPT layout ---------------------------------------------------------
+class _Block(nn.Module):
+    def __init__(self, d: int):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(d)
+        self.c_attn = nn.Linear(d, 3 * d)
+        self.attn_proj = nn.Linear(d, d)
+        self.ln_2 = nn.LayerNorm(d)
+        self.c_fc = nn.Linear(d, 4 * d)
+        self.mlp_proj = nn.Linear(4 * d, d)
+
+
+class _GPT(nn.Module):
+    def __init__(self, L: int, d: int, V: int, T: int):
+        super().__init__()
+        self.wte = nn.Embedding(V, d)
+        self.wpe = nn.Embedding(T, d)
+        self.h = nn.ModuleList(_Block(d) for _ in range(L))
+        self.ln_f = nn.LayerNorm(d)
+        self.lm_head = nn.Linear(d, V, bias=False)
+        self.lm_head.weight = self.wte.weight  # tied
+
+
+@pytest.mark.parametrize("L,d,V,T", [(1, 4, 10, 8), (2, 16, 65, 32), (6, 384, 50257, 256)])
+def test_gpt_params_matches_module(L, d, V, T):
+    m = _GPT(L, d, V, T)
+    assert gpt_params(L, d, V, T) == sum(p.numel() for p in m.parameters())  # parameters() dedups the tie
+
+
+def test_gpt2_small_is_124m():
+    assert gpt_params(12, 768, 50257, 1024) == 124_439_808
+
+
+def test_gpt_params_rejects_bad():
+    for args in [(0, 4, 10, 8), (1, -4, 10, 8), (1, 4, 10.0, 8), (1, 4, 10, None)]:
+        with pytest.raises(ValueError):
+            gpt_params(*args)
+
+
+def test_gpt_flops_per_token_counts_matmuls():
+    L, d, T = 2, 8, 6
+    # count by hand: per layer QKV 3d², out d², MLP 8d² multiply-adds; with the causal mask a token
+    # sees T/2 positions on average (Kaplan's approximation): scores (T/2)·d and values (T/2)·d
+    macs = L * (3 * d * d + d * d + 8 * d * d + (T // 2) * d + (T // 2) * d)
+    assert gpt_flops_per_token(L, d, T) == 2 * macs
+    assert gpt_head_flops_per_token(d, 100) == 2 * d * 100
+    with pytest.raises(ValueError):
+        gpt_flops_per_token(2, 8, 0)
+    with pytest.raises(ValueError):
+        gpt_head_flops_per_token(8, -1)
+
+
+# --- money -------------------------------------------------------------------------
+def test_flops_to_cost():
+    c = flops_to_cost(3600e12, peak_flops_per_s=1e12, utilization=0.5, price_per_hour=2.0)
+    assert isinstance(c, Compute)
+    assert c.flops == 3600e12 and c.hours == pytest.approx(2.0) and c.money == pytest.approx(4.0)
+    # 4 devices: a quarter of the hours, the same money
+    c4 = flops_to_cost(3600e12, peak_flops_per_s=1e12, utilization=0.5, price_per_hour=2.0, n_devices=4)
+    assert c4.hours == pytest.approx(0.5) and c4.money == pytest.approx(4.0)
+    with pytest.raises(Exception):
+        c.hours = 1.0  # frozen
+
+
+@pytest.mark.parametrize("kw", [dict(utilization=0), dict(utilization=1.5), dict(utilization=-0.1),
+                                dict(peak_flops_per_s=0), dict(price_per_hour=-1), dict(n_devices=0),
+                                dict(n_devices=1.5)])
+def test_flops_to_cost_rejects_bad(kw):
+    args = dict(peak_flops_per_s=1e12, utilization=0.5, price_per_hour=2.0)
+    args.update(kw)
+    with pytest.raises(ValueError):
+        flops_to_cost(1e15, **args)
+    with pytest.raises(ValueError):
+        flops_to_cost(-1.0, peak_flops_per_s=1e12, utilization=0.5, price_per_hour=1.0)
+
+
+def test_utilization_one_is_allowed():
+    assert flops_to_cost(7200.0, peak_flops_per_s=1.0, utilization=1, price_per_hour=1).hours == pytest.approx(2.0)
+
+
+def test_serving_cost_per_million_tokens():
+    # 1000 tok/s for one hour = 3.6M tokens for $3.6 -> $1 per million
+    assert serving_cost_per_million_tokens(1000, 3.6) == pytest.approx(1.0)
+    assert serving_cost_per_million_tokens(2000, 3.6) == pytest.approx(0.5)
+    with pytest.raises(ValueError):
+        serving_cost_per_million_tokens(0, 1)
+    with pytest.raises(ValueError):
+        serving_cost_per_million_tokens(10, -1)
+
+
+# --- ZeRO --------------------------------------------------------------------------
+def test_zero_stages_match_paper():
+    # Rajbhandari et al. 2020, Fig. 1: 7.5B parameters, 64 GPUs, K = 12:
+    # baseline 120 GB, P_os 31.4 GB, P_os+g 16.6 GB, P_os+g+p 1.88 GB
+    N, G = 7.5e9, 64
+    gb = [zero_memory_per_gpu(N, G, s) / 1e9 for s in range(4)]
+    assert gb[0] == pytest.approx(120.0)
+    assert gb[1] == pytest.approx(31.4, abs=0.05)
+    assert gb[2] == pytest.approx(16.6, abs=0.05)
+    assert gb[3] == pytest.approx(1.875)
+    assert zero_memory_per_gpu(N, 1, 3) == zero_memory_per_gpu(N, 1, 0)
+
+
+@pytest.mark.parametrize("stage", [-1, 4, 1.0, "2", True, None])
+def test_zero_rejects_unknown_stage(stage):
+    with pytest.raises(ValueError, match="stage"):
+        zero_memory_per_gpu(1e9, 8, stage)
+
+
+def test_zero_rejects_bad_sizes():
+    with pytest.raises(ValueError):
+        zero_memory_per_gpu(1e9, 0, 1)
+    with pytest.raises(ValueError):
+        zero_memory_per_gpu(0, 8, 1)
+    with pytest.raises(ValueError):
+        zero_memory_per_gpu(1e9, 8, 1, bytes_weights=0)
+    with pytest.raises(ValueError):
+        zero_memory_per_gpu(1e9, 8, 1, bytes_optimizer=-4)
+
+
+# --- measurement -------------------------------------------------------------------
+def test_measure_matmul_flops_formula_with_fake_clock(monkeypatch):
+    ticks = iter(range(0, 10_000, 2))  # every timed product takes exactly 2 s
+    fake = lambda: float(next(ticks))  # noqa: E731
+    monkeypatch.setattr(cost, "_clock", fake)
+    monkeypatch.setattr(cost, "_cpu_clock", fake)
+    assert measure_matmul_flops(16, device="cpu", repeats=3) == pytest.approx(2 * 16 ** 3 / 2.0)
+
+
+def test_measure_matmul_flops_uses_thread_cpu_time_with_one_thread(monkeypatch):
+    calls = []
+    monkeypatch.setattr(cost, "_cpu_clock", lambda: calls.append("cpu") or float(len(calls)))
+    monkeypatch.setattr(cost, "_clock", lambda: calls.append("wall") or float(len(calls)))
+    old = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        measure_matmul_flops(8, device="cpu", repeats=2)
+        assert set(calls) == {"cpu"}
+        if (torch.get_num_threads() != 1) or old == 1:
+            return
+        calls.clear()
+        torch.set_num_threads(2)
+        if torch.get_num_threads() == 2:
+            measure_matmul_flops(8, device="cpu", repeats=2)
+            assert set(calls) == {"wall"}
+    finally:
+        torch.set_num_threads(old)
+
+
+def test_measure_matmul_flops_real_is_plausible():
+    f = measure_matmul_flops(128, device="cpu", repeats=3)
+    assert isinstance(f, float) and math.isfinite(f)
+    assert 1e6 < f < 1e14  # a CPU core does more than a MFLOP/s and less than 100 TFLOP/s
+
+
+def test_measure_matmul_flops_bf16_runs():
+    assert measure_matmul_flops(32, dtype=torch.bfloat16, device="cpu", repeats=2) > 0
+
+
+@pytest.mark.parametrize("kw", [dict(n=0), dict(n=2.5), dict(repeats=0), dict(dtype=torch.int32), dict(dtype="float32")])
+def test_measure_matmul_flops_rejects_bad(kw):
+    args = dict(n=8, device="cpu", repeats=1)
+    args.update(kw)
+    with pytest.raises(ValueError):
+        measure_matmul_flops(**args)

@@ -1,0 +1,140 @@
+"""Unit tests of book.part3.hardware and book.part3.economics (Part III, chapters 01 and 05)."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from book.part3.economics import ApiPlan, break_even_tokens, monthly_profit
+from book.part3.hardware import CpuInfo, parse_cpuinfo, read_cpu_info, simd_bits, theoretical_peak_flops
+
+X86 = """processor\t: 0
+model name\t: Test CPU
+cpu MHz\t\t: 2000.000
+physical id\t: 0
+core id\t\t: 0
+flags\t\t: fpu sse2 avx avx2 fma
+
+processor\t: 1
+model name\t: Test CPU
+cpu MHz\t\t: 2500.000
+physical id\t: 0
+core id\t\t: 0
+flags\t\t: fpu sse2 avx avx2 fma
+
+processor\t: 2
+model name\t: Test CPU
+cpu MHz\t\t: 2000.000
+physical id\t: 0
+core id\t\t: 1
+flags\t\t: fpu sse2 avx avx2 fma
+"""
+
+ARM = """processor\t: 0
+BogoMIPS\t: 50.00
+Features\t: fp asimd evtstrm
+
+processor\t: 1
+BogoMIPS\t: 50.00
+Features\t: fp asimd evtstrm
+"""
+
+
+def test_parse_x86_counts_physical_cores_and_max_clock():
+    info = parse_cpuinfo(X86)
+    assert info.cores == 2            # three logical CPUs, two (physical id, core id) pairs
+    assert info.mhz == 2500.0
+    assert info.model == "Test CPU" and "avx2" in info.flags
+
+
+def test_parse_arm_without_clock():
+    info = parse_cpuinfo(ARM)
+    assert info.cores == 2 and info.mhz is None and simd_bits(info.flags) == 128
+    assert theoretical_peak_flops(info) is None
+
+
+def test_simd_bits():
+    assert simd_bits({"avx512f", "avx2"}) == 512
+    assert simd_bits({"avx"}) == 256
+    assert simd_bits({"sse2"}) == 128
+    assert simd_bits(set()) == 64
+
+
+def test_peak_formula():
+    info = CpuInfo("x", cores=4, mhz=3000.0, flags=frozenset({"avx2", "fma"}))
+    # 4 cores · 3e9 · 8 fp32 lanes · 2 (FMA) · 2 units
+    assert theoretical_peak_flops(info) == pytest.approx(4 * 3e9 * 8 * 2 * 2)
+    assert theoretical_peak_flops(info, cores=1, fma_units=1) == pytest.approx(3e9 * 8 * 2)
+    assert theoretical_peak_flops(info, dtype_bits=64, cores=1) == pytest.approx(3e9 * 4 * 2 * 2)
+    avx512 = CpuInfo("x", cores=1, mhz=1000.0, flags=frozenset({"avx512f"}))
+    assert theoretical_peak_flops(avx512) == pytest.approx(1e9 * 16 * 4)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError):
+        parse_cpuinfo("no cpu here")
+    with pytest.raises(ValueError):
+        theoretical_peak_flops("cpu")
+    info = CpuInfo("x", cores=1, mhz=1000.0, flags=frozenset())
+    with pytest.raises(ValueError):
+        theoretical_peak_flops(info, fma_units=0)
+    with pytest.raises(ValueError):
+        theoretical_peak_flops(info, cores=-1)
+
+
+def test_read_cpu_info_missing_file(tmp_path):
+    info = read_cpu_info(tmp_path / "nothing")
+    assert info.mhz is None and info.cores == 1
+    assert read_cpu_info().cores >= 1
+
+
+# --- economics -----------------------------------------------------------------
+def test_plan_cost_and_break_even():
+    # 1000 tok/s at load 0.5 = 1.8M tokens per hour for $3.6 -> $2 per million
+    plan = ApiPlan(price_per_million=4.0, gpu_tokens_per_second=1000, gpu_price_per_hour=3.6,
+                   fixed_per_month=10_000, load=0.5)
+    assert plan.cost_per_million == pytest.approx(2.0)
+    assert break_even_tokens(plan) == pytest.approx(10_000 / 2.0 * 1e6)
+    assert monthly_profit(plan, break_even_tokens(plan)) == pytest.approx(0.0, abs=1e-6)
+    assert monthly_profit(plan, 0) == -10_000
+    assert monthly_profit(plan, 1e10) == pytest.approx(1e4 * 2 - 1e4)
+
+
+def test_price_below_cost_never_breaks_even():
+    plan = ApiPlan(price_per_million=1.0, gpu_tokens_per_second=1000, gpu_price_per_hour=3.6, load=0.5)
+    assert break_even_tokens(plan) == math.inf
+    assert monthly_profit(plan, 1e9) < 0
+
+
+@pytest.mark.parametrize("kw", [dict(load=0), dict(load=1.2), dict(gpu_tokens_per_second=0),
+                                dict(price_per_million=-1), dict(fixed_per_month=float("nan"))])
+def test_plan_rejects_bad(kw):
+    args = dict(price_per_million=4.0, gpu_tokens_per_second=1000, gpu_price_per_hour=3.6)
+    args.update(kw)
+    with pytest.raises(ValueError):
+        ApiPlan(**args)
+
+
+def test_profit_rejects_bad():
+    plan = ApiPlan(price_per_million=4.0, gpu_tokens_per_second=1000, gpu_price_per_hour=3.6)
+    with pytest.raises(ValueError):
+        monthly_profit(plan, -5)
+    with pytest.raises(ValueError):
+        monthly_profit("plan", 5)
+    with pytest.raises(ValueError):
+        break_even_tokens(None)
+
+
+def test_decode_roofline():
+    from book.part3.economics import decode_tokens_per_second
+    kw = dict(bandwidth_bytes_per_s=2e12, peak_flops_per_s=300e12, utilization=0.5)
+    # batch 1: memory-bound, 2e12 / (7e9 · 2 B) tokens/s
+    assert decode_tokens_per_second(7e9, 1, **kw) == pytest.approx(2e12 / 14e9)
+    assert decode_tokens_per_second(7e9, 8, **kw) == pytest.approx(8 * 2e12 / 14e9)
+    # large batch: compute-bound, 150e12 / 14e9
+    assert decode_tokens_per_second(7e9, 10_000, **kw) == pytest.approx(150e12 / 14e9)
+    for bad in [dict(batch=0), dict(utilization=2.0), dict(bandwidth_bytes_per_s=0)]:
+        args = dict(n_params=7e9, batch=1, **kw)
+        args.update(bad)
+        with pytest.raises(ValueError):
+            decode_tokens_per_second(**args)

@@ -109,14 +109,21 @@ def _quote(text: str) -> str:
 
 
 def _pyobject(path: Path, name: str) -> str:
+    """Source of a function, class or ``Class.method`` (as Sphinx's ``:pyobject:``), dedented."""
+    import textwrap
+
     source = path.read_text(encoding="utf-8")
-    tree = ast.parse(source)
     lines = source.splitlines()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
-            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            return "\n".join(lines[start - 1:node.end_lineno])
-    raise KeyError(f"{path} 中没有 {name}")
+    scope: list[ast.stmt] = ast.parse(source).body
+    node = None
+    for part in name.split("."):
+        node = next((n for n in scope if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                     and n.name == part), None)
+        if node is None:
+            raise KeyError(f"{path} 中没有 {name}")
+        scope = node.body
+    start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    return textwrap.dedent("\n".join(lines[start - 1:node.end_lineno]))
 
 
 def _directive(name: str, arg: str, options: dict[str, str], body: str, ctx: Context) -> str:

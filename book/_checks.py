@@ -19,3 +19,29 @@ def check_fraction(name: str, v: float, *, closed_low: bool = False) -> None:
     if not (ok and low_ok and v < 1):
         interval = "[0, 1)" if closed_low else "(0, 1)"
         raise ValueError(f"{name} 应是 {interval} 内的比例，收到 {v!r}")
+
+
+def _is_real(v) -> bool:
+    return (isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+            and bool(np.isfinite(v)))
+
+
+def check_positive(name: str, v: float) -> float:
+    """``v`` must be a finite real number ``> 0`` (the one rule for learning rates, eps, scales)."""
+    if not (_is_real(v) and v > 0):
+        raise ValueError(f"{name} 应为有限的正数，收到 {v!r}")
+    return float(v)
+
+
+def check_nonnegative(name: str, v: float) -> float:
+    """``v`` must be a finite real number ``>= 0``."""
+    if not (_is_real(v) and v >= 0):
+        raise ValueError(f"{name} 应为有限的非负数，收到 {v!r}")
+    return float(v)
+
+
+def check_decay(name: str, v: float) -> float:
+    """``v`` must be a decay rate in ``[0, 1)`` (momentum, Adam's beta1/beta2)."""
+    if not (_is_real(v) and 0 <= v < 1):
+        raise ValueError(f"{name} 应在 [0, 1) 内，收到 {v!r}")
+    return float(v)

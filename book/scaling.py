@@ -8,7 +8,8 @@ Defined for chapter ``chapters/part1/01_background`` (背景与核心概念：�
   whose noise floor is known exactly (the variance of the added noise).
 * :class:`MLPFamily` holds several one-hidden-layer ReLU networks of different
   widths side by side, so that one training loop trains them all at once.
-* :func:`train_mse` / :func:`column_mse` train and evaluate such models;
+* :func:`train_mse` trains such models with :func:`book.train.train_torch`
+  (Adam, cosine schedule); :func:`column_mse` evaluates them;
   :func:`fit_power_law` fits ``y = c·x**k`` by least squares in log–log space.
 """
 from __future__ import annotations
@@ -21,12 +22,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import check_positive_int
-from .train import _as_tensor
+from ._checks import check_positive, check_positive_int
+from .train import _as_tensor, train_torch
 
 __all__ = [
     "mlp_param_count", "training_flops", "SineTeacher", "TeacherTask", "make_teacher_task",
-    "MLPFamily", "train_mse", "column_mse", "PowerLaw", "fit_power_law",
+    "MLPFamily", "train_mse", "column_mse", "column_mse_loss", "PowerLaw", "fit_power_law",
 ]
 
 
@@ -215,42 +216,37 @@ def column_mse(model, X, y) -> np.ndarray:
         return ((out - yt[:, None]) ** 2).mean(dim=0).cpu().numpy()
 
 
+def column_mse_loss(out, y):
+    """Sum over the columns of ``out`` (shape ``(n, M)``) of their mean squared error against ``y``.
+
+    Members of an :class:`MLPFamily` share no parameter, so the gradient of this
+    sum with respect to member ``j`` is the gradient of member ``j``'s own MSE.
+    """
+    return ((out - y[:, None]) ** 2).mean(dim=0).sum()
+
+
 def train_mse(model, X, y, *, steps: int, batch_size: int | None = 256, lr: float = 1e-2,
               seed: int = 0) -> np.ndarray:
-    """Train ``model`` (output ``(n, M)``) on the sum of its columns' MSE; return their final train MSE.
+    """Train ``model`` (output ``(n, M)``) on :func:`column_mse_loss`; return every column's final train MSE.
 
     Adam with a cosine learning-rate schedule from ``lr`` to 0 over ``steps``
-    steps; mini-batches of ``batch_size`` drawn in epochs from a generator of
-    its own seeded with ``seed`` (``None`` means full batch). Data are moved
-    to the model's device and dtype.
+    optimizer steps of ``batch_size`` samples (``None`` means full batch),
+    run by :func:`book.train.train_torch` (epochs of shuffled full mini-batches,
+    order seeded with ``seed``). Data are moved to the model's device and dtype.
     """
     steps = check_positive_int("steps", steps)
     _check_xy(X, y)
     if batch_size is not None:
         batch_size = check_positive_int("batch_size", batch_size)
-    if not (isinstance(lr, (int, float)) and lr > 0):
-        raise ValueError(f"lr 应为正数，收到 {lr!r}")
-    p = next(model.parameters())
-    Xt, yt = _as_tensor(X, p.device, p.dtype), _as_tensor(y, p.device, p.dtype)
-    n = len(Xt)
-    bs = n if batch_size is None else min(batch_size, n)
+    check_positive("lr", lr)
+    n = len(X)
+    per_epoch = max(1, n // min(batch_size or n, n))
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
-    gen = torch.Generator().manual_seed(seed)
-    order, pos = torch.arange(n), n
-    model.train()
-    for _ in range(steps):
-        if pos + bs > n:                       # new epoch: reshuffle
-            order = torch.randperm(n, generator=gen) if bs < n else torch.arange(n)
-            pos = 0
-        idx = order[pos:pos + bs].to(p.device)
-        pos += bs
-        opt.zero_grad()
-        loss = ((model(Xt[idx]) - yt[idx, None]) ** 2).mean(dim=0).sum()
-        loss.backward()
-        opt.step()
-        sched.step()
-    return column_mse(model, Xt, yt)
+    train_torch(model, column_mse_loss, opt, X, y, epochs=math.ceil(steps / per_epoch),
+                batch_size=batch_size, seed=seed, scheduler=sched, max_steps=steps,
+                drop_last=True, progress_bar=False)
+    return column_mse(model, X, y)
 
 
 # --- power laws ------------------------------------------------------------------

@@ -42,7 +42,9 @@ def train_torch(model, loss_fn: Callable, optimizer, X, y, *, epochs: int,
                 batch_size: int | None = None, X_val=None, y_val=None,
                 metric: Callable | None = None, device=None, seed: int | None = 0,
                 shuffle: bool = True, dtype=None, desc: str = "训练",
-                progress_bar: bool | None = None) -> History:
+                progress_bar: bool | None = None, scheduler=None,
+                max_steps: int | None = None, drop_last: bool = False,
+                callback: Callable | None = None) -> History:
     """Train ``model`` with mini-batches and return its :class:`History`.
 
     ``X``/``y`` may be NumPy arrays or tensors; they are moved to ``device``
@@ -51,12 +53,22 @@ def train_torch(model, loss_fn: Callable, optimizer, X, y, *, epochs: int,
     whole training and validation sets after each epoch. ``seed`` fixes the
     order of the mini-batches (a generator of its own, so the global RNG is
     left alone). The progress bar is silent in the built book.
+
+    Options (all off by default): ``scheduler`` (a ``torch.optim.lr_scheduler``)
+    is stepped after every optimizer step; ``max_steps`` stops training after
+    that many optimizer steps (the last epoch is then partial and is recorded
+    with the samples it saw); ``drop_last=True`` skips the last, smaller
+    mini-batch of each epoch, so every step sees ``batch_size`` samples;
+    ``callback(epoch, model)`` is called after each epoch (``epoch`` counts
+    from 1), in eval mode and without gradients, to record anything else.
     """
     import torch
 
     check_positive_int("epochs", epochs)
     if batch_size is not None:
         check_positive_int("batch_size", batch_size)
+    if max_steps is not None:
+        check_positive_int("max_steps", max_steps)
     _check_xy(X, y, "训练集")
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val 与 y_val 要么都给出，要么都不给")
@@ -73,22 +85,32 @@ def train_torch(model, loss_fn: Callable, optimizer, X, y, *, epochs: int,
     n = len(Xt)
     bs = n if batch_size is None else min(batch_size, n)
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
+    last_start = n - bs if drop_last else n - 1
     hist = History()
+    steps = 0
     for _ in progress(range(epochs), desc=desc, enabled=progress_bar):
+        if max_steps is not None and steps >= max_steps:
+            break
         model.train()
         if shuffle and bs < n:
             order = torch.randperm(n, generator=gen).to(device)
         else:
             order = torch.arange(n, device=device)
-        total = 0.0
-        for start in range(0, n, bs):
+        total, seen = 0.0, 0
+        for start in range(0, last_start + 1, bs):
+            if max_steps is not None and steps >= max_steps:
+                break
             idx = order[start:start + bs]
             optimizer.zero_grad()
             loss = loss_fn(model(Xt[idx]), yt[idx])
             loss.backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+            steps += 1
             total += float(loss.detach()) * len(idx)
-        hist.train_loss.append(total / n)
+            seen += len(idx)
+        hist.train_loss.append(total / seen)
         model.eval()
         with torch.no_grad():
             if metric is not None:
@@ -98,6 +120,8 @@ def train_torch(model, loss_fn: Callable, optimizer, X, y, *, epochs: int,
                 hist.val_loss.append(float(loss_fn(out, yv)))
                 if metric is not None:
                     hist.val_metric.append(float(metric(out, yv)))
+            if callback is not None:
+                callback(len(hist.train_loss), model)
     return hist
 
 

@@ -211,6 +211,25 @@ def test_train_torch_rejects_bad_input():
         book.train_torch(model, loss, opt, np.zeros((3, 2)), np.zeros(3), epochs=1, X_val=np.zeros((1, 2)))
 
 
+def test_train_torch_options_max_steps_drop_last_scheduler_callback():
+    X = np.arange(20, dtype=np.float32).reshape(10, 2)
+    y = np.ones(10, dtype=np.float32)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.Flatten(0))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    seen = []
+    # 10 samples, batches of 4 with drop_last: 2 steps per epoch; max_steps=5 stops in epoch 3
+    h = book.train_torch(model, torch.nn.MSELoss(), opt, X, y, epochs=10, batch_size=4,
+                         drop_last=True, max_steps=5, scheduler=sched,
+                         callback=lambda epoch, m: seen.append((epoch, m.training)))
+    assert len(h.train_loss) == 3
+    assert seen == [(1, False), (2, False), (3, False)]     # after each epoch, in eval mode
+    assert sched.last_epoch == 5                              # stepped once per optimizer step
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5 ** 5)
+    with pytest.raises(ValueError, match="max_steps"):
+        book.train_torch(model, torch.nn.MSELoss(), opt, X, y, epochs=1, max_steps=0)
+
+
 def test_binary_accuracy():
     assert book.binary_accuracy(torch.tensor([0.9, 0.2, 0.7]), torch.tensor([1.0, 0.0, 0.0])) == pytest.approx(2 / 3)
     with pytest.raises(ValueError):
@@ -241,3 +260,19 @@ def test_check_positive_int():
         check_positive_int("h", -1, minimum=0)
     with pytest.raises(ValueError, match=r"\[0, 1\)"):
         check_fraction("p", 1.0, closed_low=True)
+
+
+def test_one_rule_for_positive_numbers_and_decay_rates():
+    from book._checks import check_decay, check_nonnegative, check_positive
+
+    assert check_positive("lr", np.float32(0.5)) == 0.5
+    for bad in (0, -1e-3, float("nan"), float("inf"), True, "0.1", None):
+        with pytest.raises(ValueError, match="lr 应为有限的正数"):
+            check_positive("lr", bad)
+    assert check_nonnegative("eps", 0) == 0.0
+    with pytest.raises(ValueError, match="非负"):
+        check_nonnegative("eps", -1)
+    assert check_decay("beta2", 0.999) == 0.999
+    for bad in (1.0, -0.1, float("nan")):
+        with pytest.raises(ValueError, match=r"\[0, 1\)"):
+            check_decay("beta2", bad)

@@ -70,6 +70,8 @@ def test_directives_become_markdown():
     assert f"> **勘误 · §{entry.section}**" in out
     assert "**练习 1**" in out and "算一算 $x$。" in out and ":label:" not in out
     assert "def read_bib(path: Path)" in out
+    method = myst_to_markdown("```{literalinclude} ../../_ext/book_notebooks.py\n:pyobject: Context.__init__\n```", ctx)
+    assert method.splitlines()[3].startswith("def __init__(self")  # dedented method source
 
 
 def test_solutions_fold_into_details_and_references_are_listed():

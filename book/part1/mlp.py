@@ -14,11 +14,9 @@ The backward pass is derived by hand in the chapter and checked there against
 """
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 
-from ._checks import check_positive_int
+from .._checks import check_positive, check_positive_int
 
 Params = dict[str, np.ndarray]
 ACTIVATIONS = ("tanh", "relu")
@@ -141,30 +139,8 @@ def sgd_step(params: Params, grads: Params, lr: float) -> Params:
     """One gradient-descent update ``θ ← θ - lr · ∂L/∂θ``; returns new arrays, leaves ``params`` alone."""
     _check_params(params)
     _check_params(grads)
-    if not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"学习率 lr 应为正数，收到 {lr!r}")
+    check_positive("lr", lr)
     return {k: params[k] - lr * grads[k] for k in KEYS}
-
-
-def train_mlp(params: Params, X: np.ndarray, y: np.ndarray, *, lr: float, steps: int,
-              activation: str = "tanh",
-              callback: Callable[[int, Params], None] | None = None) -> tuple[Params, list[float]]:
-    """Full-batch gradient descent for ``steps`` steps from ``params`` (not modified).
-
-    Returns the final parameters and the training loss *before* each step.
-    ``callback(step, params)`` is called before each step (for early stopping
-    curves, say).
-    """
-    check_positive_int("steps", steps)
-    params = copy_params(params)
-    losses: list[float] = []
-    for t in range(steps):
-        if callback is not None:
-            callback(t, params)
-        z, cache = mlp_forward(params, X, activation)
-        losses.append(bce_with_logits(z, y))
-        params = sgd_step(params, mlp_backward(params, cache, y), lr)
-    return params, losses
 
 
 def predict_proba(params: Params, X: np.ndarray, activation: str = "tanh") -> np.ndarray:
@@ -188,8 +164,7 @@ def numerical_gradient(params: Params, X: np.ndarray, y: np.ndarray, activation:
     Costs two forward passes per parameter: meant for small networks in float64.
     """
     _check_params(params)
-    if not eps > 0:
-        raise ValueError(f"eps 应为正数，收到 {eps!r}")
+    check_positive("eps", eps)
     grads: Params = {}
     for k in KEYS:
         g = np.zeros_like(params[k])

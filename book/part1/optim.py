@@ -24,6 +24,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._checks import check_decay, check_nonnegative, check_positive, check_positive_int
+
 Step = Callable[..., "tuple[np.ndarray, Any]"]
 
 
@@ -43,19 +45,9 @@ def _check_pair(theta: Any, grad: Any) -> tuple[np.ndarray, np.ndarray]:
     return t, g
 
 
-def _check_lr(lr: float) -> None:
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(f"学习率 lr 应为正数，收到 {lr!r}")
-
-
-def _check_beta(name: str, b: float) -> None:
-    if isinstance(b, bool) or not isinstance(b, (int, float)) or not 0 <= b < 1:
-        raise ValueError(f"{name} 应在 [0, 1) 内，收到 {b!r}")
-
-
 def gd_step(theta: Any, grad: Any, state: None = None, *, lr: float) -> tuple[np.ndarray, None]:
     """Gradient descent: ``theta - lr * grad`` (SGD when ``grad`` comes from one sample or a batch)."""
-    _check_lr(lr)
+    check_positive("lr", lr)
     t, g = _check_pair(theta, grad)
     return t - lr * g, None
 
@@ -64,8 +56,8 @@ def momentum_step(theta: Any, grad: Any, state: np.ndarray | None = None, *, lr:
                   momentum: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
     """Heavy-ball momentum as in ``torch.optim.SGD(momentum=...)``: ``v = momentum * v + grad``,
     ``theta - lr * v``. ``state`` is the velocity ``v`` (zeros when ``None``)."""
-    _check_lr(lr)
-    _check_beta("momentum", momentum)
+    check_positive("lr", lr)
+    check_decay("momentum", momentum)
     t, g = _check_pair(theta, grad)
     v = np.zeros_like(t) if state is None else _as_vector("state", state)
     if v.shape != t.shape:
@@ -83,7 +75,7 @@ class AdamState:
     t: int = 0
 
 
-def _adam_moments(t: np.ndarray, g: np.ndarray, state: AdamState | None, beta1: float,
+def adam_moments(t: np.ndarray, g: np.ndarray, state: AdamState | None, beta1: float,
                   beta2: float) -> tuple[np.ndarray, np.ndarray, AdamState]:
     if state is None:
         state = AdamState(np.zeros_like(t), np.zeros_like(t), 0)
@@ -103,13 +95,12 @@ def adam_step(theta: Any, grad: Any, state: AdamState | None = None, *, lr: floa
               beta1: float = 0.9, beta2: float = 0.999,
               eps: float = 1e-8) -> tuple[np.ndarray, AdamState]:
     """One Adam step (Kingma & Ba 2015, Algorithm 1): ``theta - lr * m_hat / (sqrt(v_hat) + eps)``."""
-    _check_lr(lr)
-    _check_beta("beta1", beta1)
-    _check_beta("beta2", beta2)
-    if not eps >= 0:
-        raise ValueError(f"eps 应为非负数，收到 {eps!r}")
+    check_positive("lr", lr)
+    check_decay("beta1", beta1)
+    check_decay("beta2", beta2)
+    check_nonnegative("eps", eps)
     t, g = _check_pair(theta, grad)
-    m_hat, v_hat, new = _adam_moments(t, g, state, beta1, beta2)
+    m_hat, v_hat, new = adam_moments(t, g, state, beta1, beta2)
     return t - lr * m_hat / (np.sqrt(v_hat) + eps), new
 
 
@@ -121,11 +112,11 @@ def article_adam_step(theta: Any, grad: Any, state: AdamState | None = None, *,
     The article names ``m_t`` and ``v_t`` without defining them; the most charitable
     reading, used here, takes Adam's moment recursions for them.
     """
-    _check_lr(lr)
-    _check_beta("beta1", beta1)
-    _check_beta("beta2", beta2)
+    check_positive("lr", lr)
+    check_decay("beta1", beta1)
+    check_decay("beta2", beta2)
     t, g = _check_pair(theta, grad)
-    m_hat, v_hat, new = _adam_moments(t, g, state, beta1, beta2)
+    m_hat, v_hat, new = adam_moments(t, g, state, beta1, beta2)
     return t - lr * (m_hat + v_hat), new
 
 
@@ -137,10 +128,8 @@ def minimize(step: Step, grad_fn: Callable[[np.ndarray], Any], theta0: Any, n_st
     ``k < n_steps``, as soon as a coordinate leaves ``[-limit, limit]`` or stops being
     finite: a diverging optimiser is reported by a short trajectory, not by an overflow.
     """
-    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
-        raise ValueError(f"n_steps 应为非负整数，收到 {n_steps!r}")
-    if not limit > 0:
-        raise ValueError(f"limit 应为正数，收到 {limit!r}")
+    check_positive_int("n_steps", n_steps, minimum=0)
+    check_positive("limit", limit)
     theta = _as_vector("theta0", theta0)
     path = [theta]
     state = None

@@ -1,4 +1,4 @@
-"""Unit tests of book.optim: each from-scratch rule against torch.optim, plus input checks."""
+"""Unit tests of book.part1.optim: each from-scratch rule against torch.optim, plus input checks."""
 from __future__ import annotations
 
 from functools import partial
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from book.optim import (AdamState, adam_step, article_adam_step, gd_step, minimize, momentum_step,
+from book.part1.optim import (AdamState, adam_step, article_adam_step, gd_step, minimize, momentum_step,
                         rosenbrock, rosenbrock_grad)
 
 START = np.array([-1.5, 2.0])

@@ -15,12 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import check_fraction, check_positive_int
-
-
-def _check_nonneg(name: str, v: float) -> None:
-    if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or v < 0:
-        raise ValueError(f"{name} 应为非负实数，收到 {v!r}")
+from .._checks import check_fraction, check_nonnegative, check_positive_int
 
 
 # ---------------------------------------------------------------------------
@@ -48,7 +43,7 @@ def make_fraud_data(n: int = 20000, *, pos_rate: float = 0.015, n_features: int 
     check_positive_int("n", n, minimum=10)
     check_fraction("pos_rate", pos_rate)
     check_positive_int("n_features", n_features, minimum=6)
-    _check_nonneg("shift", shift)
+    check_nonnegative("shift", shift)
     rng = np.random.default_rng(seed)
     n_pos = max(1, int(round(n * pos_rate)))
     X = rng.standard_normal((n, n_features))
@@ -99,7 +94,7 @@ def make_traffic_series(n_weeks: int = 10, *, noise_sd: float = 40.0, ar: float 
     for predicting the next one. Hour 0 is a Monday 00:00.
     """
     check_positive_int("n_weeks", n_weeks, minimum=2)
-    _check_nonneg("noise_sd", noise_sd)
+    check_nonnegative("noise_sd", noise_sd)
     if isinstance(ar, bool) or not isinstance(ar, (int, float)) or not -1 < ar < 1:
         raise ValueError(f"ar 应在 (-1, 1) 内（平稳 AR(1)），收到 {ar!r}")
     rng = np.random.default_rng(seed)
@@ -148,7 +143,7 @@ def make_random_walk(n: int = 3000, *, sigma: float = 1.0, start: float = 100.0,
     sign of the next change is a fair coin whatever the past was.
     """
     check_positive_int("n", n, minimum=2)
-    _check_nonneg("sigma", sigma)
+    check_nonnegative("sigma", sigma)
     rng = np.random.default_rng(seed)
     steps = rng.normal(0.0, sigma, size=n)
     steps[0] = 0.0
@@ -223,7 +218,7 @@ def make_sensor_data(n: int = 3000, *, fault_rate: float = 0.0, spike_share: flo
     check_fraction("fault_rate", fault_rate, closed_low=True)
     if isinstance(spike_share, bool) or not isinstance(spike_share, (int, float)) or not 0 <= spike_share <= 1:
         raise ValueError(f"spike_share 应在 [0, 1] 内，收到 {spike_share!r}")
-    _check_nonneg("noise", noise)
+    check_nonnegative("noise", noise)
     rng = np.random.default_rng(seed)
     L, T = _machine_state(n, rng)
     current = 5 + 25 * L
@@ -292,7 +287,7 @@ def make_ratings(n_users: int = 400, n_items: int = 250, *, rank: int = 3, densi
     check_positive_int("n_items", n_items, minimum=2)
     check_positive_int("rank", rank)
     check_fraction("density", density)
-    _check_nonneg("noise_sd", noise_sd)
+    check_nonnegative("noise_sd", noise_sd)
     rng = np.random.default_rng(seed)
     b = rng.normal(0.0, 0.3, n_users)
     c = rng.normal(0.0, 0.5, n_items)
@@ -304,45 +299,3 @@ def make_ratings(n_users: int = 400, n_items: int = 250, *, rank: int = 3, densi
     u, i = np.nonzero(mask)
     r = mean + b[u] + c[i] + np.einsum("kr,kr->k", P[u], Q[i]) + rng.normal(0.0, noise_sd, len(u))
     return Ratings(u, i, np.clip(r, 1.0, 5.0), n_users, n_items)
-
-
-def rmse(pred: np.ndarray, target: np.ndarray) -> float:
-    """Root mean squared error of two arrays of the same shape."""
-    pred = np.asarray(pred, dtype=float)
-    target = np.asarray(target, dtype=float)
-    if pred.shape != target.shape or pred.size == 0:
-        raise ValueError(f"pred 与 target 应是同形状的非空数组，收到 {pred.shape} 与 {target.shape}")
-    return float(np.sqrt(np.mean((pred - target) ** 2)))
-
-
-def mae(pred: np.ndarray, target: np.ndarray) -> float:
-    """Mean absolute error of two arrays of the same shape."""
-    pred = np.asarray(pred, dtype=float)
-    target = np.asarray(target, dtype=float)
-    if pred.shape != target.shape or pred.size == 0:
-        raise ValueError(f"pred 与 target 应是同形状的非空数组，收到 {pred.shape} 与 {target.shape}")
-    return float(np.mean(np.abs(pred - target)))
-
-
-# ---------------------------------------------------------------------------
-# 5. Distribution shift: move images by whole pixels
-# ---------------------------------------------------------------------------
-def shift_images(images: np.ndarray, dx: int = 0, dy: int = 0) -> np.ndarray:
-    """Shift a stack of images ``(n, h, w)`` by ``dx`` columns (right) and ``dy`` rows (down), filling with 0.
-
-    Pixels shifted out of the frame are lost; nothing wraps around.
-    """
-    a = np.asarray(images)
-    if a.ndim != 3:
-        raise ValueError(f"images 应是形状为 (n, h, w) 的数组，收到 {a.shape}")
-    for name, d, size in (("dx", dx, a.shape[2]), ("dy", dy, a.shape[1])):
-        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or abs(d) >= size:
-            raise ValueError(f"{name} 应为绝对值小于 {size} 的整数，收到 {d!r}")
-    out = np.zeros_like(a)
-    h, w = a.shape[1:]
-    src_r = slice(max(0, -dy), h - max(0, dy))
-    dst_r = slice(max(0, dy), h - max(0, -dy))
-    src_c = slice(max(0, -dx), w - max(0, dx))
-    dst_c = slice(max(0, dx), w - max(0, -dx))
-    out[:, dst_r, dst_c] = a[:, src_r, src_c]
-    return out

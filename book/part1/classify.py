@@ -1,8 +1,8 @@
 """Binary classification helpers of the chapter 项目实战 (label p1-project): metrics by hand and a Keras/PyTorch twin.
 
-* :func:`roc_points`, :func:`auc_trapezoid`, :func:`auc_rank`,
-  :func:`confusion_counts` compute the ROC curve, its area and the confusion
-  matrix from first principles (the chapter checks them against scikit-learn).
+* :func:`roc_points` and :func:`auc_rank` compute the ROC curve and its area
+  from their definitions (the chapter shows them and checks them against
+  scikit-learn; the trapezoid area is ``np.trapezoid``).
 * :func:`build_keras_classifier` builds the article's Keras model (written
   with ``keras.Input``); :func:`torch_twin` copies its weights into an
   equivalent PyTorch module; :func:`torch_adam_like` builds a
@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import check_positive_int
-from .train import History
+from .._checks import check_positive_int
+from ..train import History
 
 
 def _binary_labels(y_true, name: str = "y_true") -> np.ndarray:
@@ -67,20 +67,6 @@ def roc_points(y_true, scores) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return fpr, tpr, thresholds
 
 
-def auc_trapezoid(x, y) -> float:
-    """Area under the polyline through the points ``(x[i], y[i])`` (trapezoid rule).
-
-    ``x`` must be non-decreasing, as the false-positive rates of :func:`roc_points` are.
-    """
-    x = np.asarray(x, dtype=float).reshape(-1)
-    y = np.asarray(y, dtype=float).reshape(-1)
-    if x.size != y.size or x.size < 2:
-        raise ValueError(f"x 与 y 应等长且至少两个点，收到 {x.size} 与 {y.size}")
-    if np.any(np.diff(x) < 0):
-        raise ValueError("x 应单调不减（ROC 的假正率按阈值从高到低排列）")
-    return float(np.sum(np.diff(x) * (y[1:] + y[:-1]) / 2))
-
-
 def auc_rank(y_true, scores) -> float:
     """AUC as a probability: P(score of a random positive > score of a random negative), ties count 1/2.
 
@@ -95,20 +81,6 @@ def auc_rank(y_true, scores) -> float:
     below = np.searchsorted(neg_sorted, pos, side="left")
     ties = np.searchsorted(neg_sorted, pos, side="right") - below
     return float((below.sum() + 0.5 * ties.sum()) / (pos.size * neg.size))
-
-
-def confusion_counts(y_true, y_pred) -> np.ndarray:
-    """2×2 confusion matrix ``[[TN, FP], [FN, TP]]`` (rows: true class 0/1, columns: predicted 0/1).
-
-    The layout is that of :func:`sklearn.metrics.confusion_matrix` with ``labels=[0, 1]``.
-    """
-    t = _binary_labels(y_true, "y_true")
-    p = _binary_labels(y_pred, "y_pred")
-    if t.size != p.size:
-        raise ValueError(f"y_true 有 {t.size} 个值而 y_pred 有 {p.size} 个，二者应相同")
-    m = np.zeros((2, 2), dtype=int)
-    np.add.at(m, (t, p), 1)
-    return m
 
 
 def build_keras_classifier(n_features: int, *, hidden: int = 0, seed: int = 0):

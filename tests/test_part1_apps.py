@@ -1,12 +1,12 @@
-"""Unit tests of :mod:`book.apps` (generators and helpers of chapter 05_applications)."""
+"""Unit tests of :mod:`book.part1.apps` (generators and helpers of chapter 05_applications)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from book.apps import (FAULT_DECOUPLE, FAULT_NONE, FAULT_SPIKE, lag_matrix, mae, make_fraud_data,
-                       make_random_walk, make_ratings, make_sensor_data, make_traffic_series, rmse,
-                       shift_images, traffic_profile)
+from book.part1.apps import (FAULT_DECOUPLE, FAULT_NONE, FAULT_SPIKE, lag_matrix, make_fraud_data,
+                       make_random_walk, make_ratings, make_sensor_data, make_traffic_series,
+                       traffic_profile)
 
 
 # --- fraud ------------------------------------------------------------------
@@ -142,26 +142,3 @@ def test_ratings_are_low_rank_plus_noise():
 def test_ratings_reject_bad_input(kw):
     with pytest.raises(ValueError):
         make_ratings(**kw)
-
-
-# --- metrics and images -----------------------------------------------------
-def test_rmse_and_mae():
-    assert rmse(np.array([0.0, 0.0]), np.array([3.0, 4.0])) == pytest.approx(np.sqrt(12.5))
-    assert mae(np.array([0.0, 0.0]), np.array([3.0, -4.0])) == pytest.approx(3.5)
-    with pytest.raises(ValueError):
-        rmse(np.zeros(2), np.zeros(3))
-    with pytest.raises(ValueError):
-        mae(np.zeros(0), np.zeros(0))
-
-
-def test_shift_images_moves_and_fills_with_zero():
-    a = np.arange(1, 10, dtype=float).reshape(1, 3, 3)
-    r = shift_images(a, 1, 0)
-    assert np.array_equal(r[0], [[0, 1, 2], [0, 4, 5], [0, 7, 8]])
-    d = shift_images(a, 0, -1)
-    assert np.array_equal(d[0], [[4, 5, 6], [7, 8, 9], [0, 0, 0]])
-    assert np.array_equal(shift_images(a, 0, 0), a)
-    with pytest.raises(ValueError):
-        shift_images(a[0], 1, 0)
-    with pytest.raises(ValueError):
-        shift_images(a, 3, 0)

@@ -89,7 +89,8 @@ def glue_dump_name(md: Path) -> str:
 # Values that measure this machine's speed (timings, throughput, FLOP/s and what is computed
 # from them) legitimately differ between two runs; every other glued value must be identical.
 MEASURED = re.compile(r"(time|_s$|_ms$|_us$|sec|speed|throughput|flops|per_s|tok_s|tps|wall|cpu|"
-                      r"mfu|util|hours|cost|money|price|dollar|yuan|samples_s|speedup|_mem|peak_mb|mb$)")
+                      r"mfu|util|hours|cost|money|price|dollar|yuan|samples_s|speedup|_mem|peak_mb|mb$|"
+                      r"slope|latency|_vs_gru|_4k|tok|gflop|infer|fit_s|train_s|measured|bench|ms_|per_token)")
 
 
 def compare_glue(glue_dir: Path) -> list[str] | None:

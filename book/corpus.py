@@ -1,0 +1,154 @@
+"""The book's own Chinese prose as a training corpus (Part VI: a tiny language model end to end).
+
+Nothing is downloaded: the corpus is the Markdown of the book's chapters
+(``chapters/**/*.md``) with everything that is not running prose removed, so it
+grows with the book. :func:`extract_prose` documents exactly what is removed:
+
+1. the YAML/jupytext front matter between the first two ``---`` lines;
+2. every fenced block (```` ``` ```` or ``~~~``, any length): code cells, directives
+   (``{exercise}``, ``{erratum}``, ``{literalinclude}`` …) and their bodies;
+3. display maths ``$$ … $$`` (also over several lines) and inline maths ``$…$``;
+4. inline code ```…```, MyST roles with their argument (``{glue:text}`…```,
+   ``{cite:p}`…``` …), labels ``(name)=``, HTML comments and tags;
+5. Markdown markup: heading hashes, block-quote ``>``, list bullets, emphasis
+   stars, table rules and pipes; links ``[text](url)`` keep their text.
+
+Lines that hold no CJK character after this are dropped (they are code-like or
+English-only remnants). A paragraph's soft line breaks are joined; paragraphs
+are separated by one ``"\\n"``.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable
+
+__all__ = ["extract_prose", "book_corpus", "corpus_stats", "chapter_files", "BOOK_ROOT"]
+
+BOOK_ROOT = Path(__file__).resolve().parent.parent
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)
+_INLINE_MATH = re.compile(r"(?<!\\)\$[^$\n]+?(?<!\\)\$")
+_ROLE = re.compile(r"\{[A-Za-z0-9:_\-]+\}`[^`]*`")
+_INLINE_CODE = re.compile(r"`+[^`\n]*`+")
+_LABEL = re.compile(r"^\s*\([A-Za-z0-9_\-:]+\)=\s*$")
+_HTML = re.compile(r"<!--.*?-->|<[^>\n]+>", re.S)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
+
+
+def _strip_front_matter(text: str) -> str:
+    lines = text.split("\n")
+    if lines and lines[0].strip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].strip() == "---":
+                return "\n".join(lines[i + 1:])
+    return text
+
+
+def _strip_fences(text: str) -> str:
+    out: list[str] = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        m = _FENCE.match(line)
+        if fence is None:
+            if m:
+                fence = m.group(1)
+                out.append("")    # a removed block ends the paragraph before it
+                continue
+            out.append(line)
+        elif m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+                and line.strip() == m.group(1):
+            fence = None          # closing fence: same character, at least as long, nothing after it
+    return "\n".join(out)
+
+
+def _clean_line(line: str) -> str:
+    if _LABEL.match(line) or _TABLE_RULE.match(line):
+        return ""
+    line = _ROLE.sub("", line)
+    line = _INLINE_CODE.sub("", line)
+    line = _INLINE_MATH.sub("", line)
+    line = re.sub(r"\{[A-Za-z0-9:_\-]+\}`\S*", "", line).replace("`", "")   # broken roles, stray backticks
+    line = _LINK.sub(r"\1", line)
+    line = re.sub(r"^\s*#+\s*", "", line)                 # headings
+    line = re.sub(r"^\s*(>\s*)+", "", line)               # block quotes
+    line = re.sub(r"^\s*([-*+]|\d+\.)\s+", "", line)      # list items
+    line = line.replace("**", "").replace("|", " ")
+    line = re.sub(r"[ \t]+", " ", line).strip()
+    return line if _CJK.search(line) else ""
+
+
+def extract_prose(markdown: str) -> str:
+    """Return the Chinese prose of one MyST Markdown chapter (see the module docstring).
+
+    >>> extract_prose("# 标题\\n\\n正文 $x^2$ 与 `code`。\\n```python\\nprint(1)\\n```\\n")
+    '标题\\n正文 与 。'
+    """
+    if not isinstance(markdown, str):
+        raise TypeError(f"markdown 应为字符串，收到 {type(markdown).__name__}")
+    text = _strip_front_matter(markdown.replace("\r\n", "\n"))
+    text = _strip_fences(text)
+    text = _DISPLAY_MATH.sub("\n", text)
+    text = _HTML.sub("", text)
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for raw in text.split("\n"):
+        if not raw.strip():
+            if current:
+                paragraphs.append(_join(current))
+                current = []
+            continue
+        line = _clean_line(raw)
+        if line:
+            current.append(line)
+    if current:
+        paragraphs.append(_join(current))
+    return "\n".join(p for p in paragraphs if p)
+
+
+def _join(lines: list[str]) -> str:
+    """Join soft line breaks: no space between two CJK characters, one space otherwise."""
+    out = lines[0]
+    for nxt in lines[1:]:
+        sep = "" if (_CJK.match(out[-1]) or not out[-1].isascii()) and \
+            (_CJK.match(nxt[0]) or not nxt[0].isascii()) else " "
+        out += sep + nxt
+    return out
+
+
+def chapter_files(root: str | Path | None = None, pattern: str = "chapters/**/*.md") -> list[Path]:
+    """The chapter files under ``root`` (default: the book's folder), sorted by path."""
+    base = Path(root) if root is not None else BOOK_ROOT
+    if not base.is_dir():
+        raise ValueError(f"找不到书的根目录 {base}")
+    return sorted(p for p in base.glob(pattern) if p.is_file())
+
+
+def book_corpus(root: str | Path | None = None, pattern: str = "chapters/**/*.md", *,
+                files: Iterable[str | Path] | None = None) -> str:
+    """The book's prose: :func:`extract_prose` of every chapter file, in path order.
+
+    ``files`` overrides the search (for tests and for a reader's own texts). Files
+    are separated by ``"\\n"``. Raises ``ValueError`` when no file is found or
+    when the result holds no prose at all.
+    """
+    paths = [Path(f) for f in files] if files is not None else chapter_files(root, pattern)
+    if not paths:
+        raise ValueError(f"没有找到任何章节文件（{pattern}）：语料为空")
+    texts = [extract_prose(p.read_text(encoding="utf-8")) for p in paths]
+    corpus = "\n".join(t for t in texts if t)
+    if not corpus:
+        raise ValueError("章节文件中没有提取到任何中文正文：语料为空")
+    return corpus
+
+
+def corpus_stats(text: str) -> dict[str, int]:
+    """Size of a corpus: characters, distinct characters, CJK characters, UTF-8 bytes, lines."""
+    if not isinstance(text, str) or not text:
+        raise ValueError("语料应为非空字符串")
+    return {"chars": len(text), "distinct": len(set(text)),
+            "cjk": len(_CJK.findall(text)), "bytes": len(text.encode("utf-8")),
+            "lines": text.count("\n") + 1}

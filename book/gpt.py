@@ -1,0 +1,394 @@
+"""The book's tiny GPT and its data pipeline (Part VI, chapters ``chapters/part6/0*``).
+
+Layout (nanoGPT style; :func:`book.cost.gpt_params` counts exactly these weights)::
+
+    wte  Embedding(V, d)          token embedding; lm_head.weight IS wte.weight (tied)
+    wpe  Embedding(T, d)          learned position embedding
+    h[i] for i < n_layer:         x = x + attn(ln_1(x));  x = x + mlp(ln_2(x))
+         ln_1, ln_2  LayerNorm(d)
+         attn.c_attn Linear(d, 3d)   attn.c_proj Linear(d, d)
+         mlp.c_fc    Linear(d, 4d)   GELU   mlp.c_proj Linear(4d, d)
+    ln_f LayerNorm(d);  lm_head Linear(d, V, bias=False)
+
+so ``N = V·d + T·d + n_layer·(12·d² + 13·d) + 2·d``. Optional dropout (no parameters,
+off by default) on the embeddings and on both residual branches. Attention is
+written out (:func:`causal_attention`: scores, causal mask, softmax, weighted
+sum); chapter 2 checks it against ``torch.nn.functional.scaled_dot_product_attention``.
+
+Data pipeline: :class:`CharTokenizer` (one id per distinct character),
+:func:`train_val_split` (contiguous: the last share is held out),
+:func:`get_batch` (random windows ``x = ids[i:i+T]``, ``y = ids[i+1:i+T+1]``),
+:func:`estimate_loss` (mean cross-entropy over non-overlapping windows) and
+:func:`train_gpt` (AdamW, progress bar through :func:`book.progress`).
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._checks import check_fraction, check_positive_int
+from .progress import progress
+
+__all__ = ["GPTConfig", "GPT", "CausalSelfAttention", "MLP", "Block", "causal_attention",
+           "CharTokenizer", "train_val_split", "get_batch", "estimate_loss", "GPTHistory",
+           "train_gpt"]
+
+
+# --- the model -----------------------------------------------------------------
+@dataclass(frozen=True)
+class GPTConfig:
+    """Sizes of a :class:`GPT`: vocabulary ``V``, context ``T`` (block_size), layers, heads, width ``d``."""
+
+    vocab_size: int
+    block_size: int
+    n_layer: int = 2
+    n_head: int = 4
+    d_model: int = 64
+    dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_positive_int("vocab_size（词表大小）", self.vocab_size)
+        check_positive_int("block_size（上下文长度）", self.block_size)
+        check_positive_int("n_layer（层数）", self.n_layer)
+        check_positive_int("n_head（头数）", self.n_head)
+        check_positive_int("d_model（宽度）", self.d_model)
+        if self.d_model % self.n_head:
+            raise ValueError(f"d_model={self.d_model} 应能被 n_head={self.n_head} 整除")
+        if not (isinstance(self.dropout, (int, float)) and 0 <= self.dropout < 1):
+            raise ValueError(f"dropout 应在 [0, 1) 内，收到 {self.dropout!r}")
+
+
+def causal_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """Causal scaled dot-product attention, written out.
+
+    ``q``: ``(..., T_q, d_h)``; ``k``, ``v``: ``(..., T_k, d_h)`` with ``T_k ≥ T_q``; query ``i``
+    is the token at position ``T_k - T_q + i`` and sees keys ``0 … T_k - T_q + i``.
+    """
+    tq, tk = q.shape[-2], k.shape[-2]
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])           # (..., T_q, T_k)
+    future = torch.ones(tq, tk, dtype=torch.bool, device=q.device).triu(tk - tq + 1)
+    scores = scores.masked_fill(future, float("-inf"))                  # no peeking ahead
+    return torch.softmax(scores, dim=-1) @ v
+
+
+class CausalSelfAttention(nn.Module):
+    """Multi-head causal self-attention: ``c_attn`` makes q, k, v; ``c_proj`` mixes the heads."""
+
+    def __init__(self, cfg: GPTConfig):
+        super().__init__()
+        self.n_head = cfg.n_head
+        self.c_attn = nn.Linear(cfg.d_model, 3 * cfg.d_model)
+        self.c_proj = nn.Linear(cfg.d_model, cfg.d_model)
+
+    def split_heads(self, t: torch.Tensor) -> torch.Tensor:
+        """``(B, T, d)`` → ``(B, heads, T, d/heads)``."""
+        B, T, d = t.shape
+        return t.view(B, T, self.n_head, d // self.n_head).transpose(1, 2)
+
+    def qkv(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        q, k, v = self.c_attn(x).chunk(3, dim=-1)
+        return self.split_heads(q), self.split_heads(k), self.split_heads(v)
+
+    def merge(self, y: torch.Tensor) -> torch.Tensor:
+        """``(B, heads, T, d/heads)`` → ``(B, T, d)``, then the output projection."""
+        B, H, T, dh = y.shape
+        return self.c_proj(y.transpose(1, 2).reshape(B, T, H * dh))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        q, k, v = self.qkv(x)
+        return self.merge(causal_attention(q, k, v))
+
+
+class MLP(nn.Module):
+    """Position-wise feed-forward network ``d → 4d → d`` with GELU."""
+
+    def __init__(self, cfg: GPTConfig):
+        super().__init__()
+        self.c_fc = nn.Linear(cfg.d_model, 4 * cfg.d_model)
+        self.c_proj = nn.Linear(4 * cfg.d_model, cfg.d_model)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.c_proj(F.gelu(self.c_fc(x)))
+
+
+class Block(nn.Module):
+    """Pre-LayerNorm Transformer block with two residual connections."""
+
+    def __init__(self, cfg: GPTConfig):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(cfg.d_model)
+        self.attn = CausalSelfAttention(cfg)
+        self.ln_2 = nn.LayerNorm(cfg.d_model)
+        self.mlp = MLP(cfg)
+        self.drop = nn.Dropout(cfg.dropout)            # no parameters; identity when dropout = 0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x + self.drop(self.attn(self.ln_1(x)))
+        return x + self.drop(self.mlp(self.ln_2(x)))
+
+
+class GPT(nn.Module):
+    """A decoder-only Transformer language model (see the module docstring for its layout)."""
+
+    def __init__(self, cfg: GPTConfig):
+        super().__init__()
+        if not isinstance(cfg, GPTConfig):
+            raise TypeError(f"cfg 应为 GPTConfig，收到 {type(cfg).__name__}")
+        self.cfg = cfg
+        self.wte = nn.Embedding(cfg.vocab_size, cfg.d_model)
+        self.wpe = nn.Embedding(cfg.block_size, cfg.d_model)
+        self.h = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
+        self.drop = nn.Dropout(cfg.dropout)
+        self.ln_f = nn.LayerNorm(cfg.d_model)
+        self.lm_head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
+        self.lm_head.weight = self.wte.weight          # weight tying
+        self.apply(self._init)
+        for name, p in self.named_parameters():         # GPT-2: scale the residual projections
+            if name.endswith("c_proj.weight"):
+                nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * cfg.n_layer))
+
+    @staticmethod
+    def _init(m: nn.Module) -> None:
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+        if isinstance(m, nn.Linear) and m.bias is not None:
+            nn.init.zeros_(m.bias)
+
+    def n_params(self) -> int:
+        """Number of distinct parameters (the tied ``lm_head`` weight is counted once)."""
+        return sum(p.numel() for p in self.parameters())
+
+    def _check_idx(self, idx: torch.Tensor) -> None:
+        if not isinstance(idx, torch.Tensor) or idx.dim() != 2 or idx.dtype not in (torch.long, torch.int32):
+            raise ValueError("idx 应为形状 (batch, T) 的整数张量")
+        if idx.shape[1] == 0:
+            raise ValueError("idx 的序列长度为 0：上下文至少要有一个 token")
+        if idx.shape[1] > self.cfg.block_size:
+            raise ValueError(f"序列长度 {idx.shape[1]} 超过上下文长度 block_size={self.cfg.block_size}")
+
+    def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Logits ``(B, T, V)`` and, when ``targets`` are given, the mean cross-entropy."""
+        self._check_idx(idx)
+        T = idx.shape[1]
+        pos = torch.arange(T, device=idx.device)
+        x = self.drop(self.wte(idx) + self.wpe(pos))
+        for block in self.h:
+            x = block(x)
+        logits = self.lm_head(self.ln_f(x))
+        loss = None
+        if targets is not None:
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+        return logits, loss
+
+    @torch.no_grad()
+    def generate(self, idx: torch.Tensor, max_new_tokens: int, *, temperature: float = 1.0,
+                 top_k: int | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Sample ``max_new_tokens`` tokens after ``idx`` (recomputing the whole window each step).
+
+        ``temperature`` divides the logits (→ 0: greedy; 1: the model's own distribution);
+        ``top_k`` keeps only the k most likely tokens.
+        """
+        self._check_idx(idx)
+        check_positive_int("max_new_tokens", max_new_tokens)
+        if not (isinstance(temperature, (int, float)) and temperature > 0):
+            raise ValueError(f"temperature 应为正数，收到 {temperature!r}")
+        if top_k is not None:
+            check_positive_int("top_k", top_k)
+        was_training = self.training
+        self.eval()
+        for _ in range(max_new_tokens):
+            logits, _ = self(idx[:, -self.cfg.block_size:])
+            logits = logits[:, -1, :] / temperature
+            if top_k is not None:
+                kth = torch.topk(logits, min(top_k, logits.shape[-1])).values[:, -1:]
+                logits = logits.masked_fill(logits < kth, float("-inf"))
+            probs = torch.softmax(logits, dim=-1)
+            nxt = torch.multinomial(probs, 1, generator=generator)
+            idx = torch.cat([idx, nxt], dim=1)
+        self.train(was_training)
+        return idx
+
+
+# --- data ------------------------------------------------------------------------
+class CharTokenizer:
+    """Character-level tokenizer: every distinct character of ``text`` gets one id.
+
+    With ``unk`` (a character), characters seen fewer than ``min_count`` times in ``text``,
+    and characters never seen, all map to the one id of ``unk``; without it, encoding an
+    unseen character raises ``ValueError``.
+    """
+
+    def __init__(self, text: str, *, min_count: int = 1, unk: str | None = None):
+        if not isinstance(text, str) or not text:
+            raise ValueError("构建字符词表的文本为空")
+        check_positive_int("min_count", min_count)
+        if unk is not None and (not isinstance(unk, str) or len(unk) != 1):
+            raise ValueError(f"unk 应为单个字符，收到 {unk!r}")
+        if min_count > 1 and unk is None:
+            raise ValueError("min_count > 1 时需要给出 unk 字符，罕见字符才有去处")
+        counts = Counter(text)
+        kept = {c for c, n in counts.items() if n >= min_count}
+        if unk is not None:
+            kept.discard(unk)
+        self.chars: list[str] = sorted(kept) + ([unk] if unk is not None else [])
+        self.stoi = {c: i for i, c in enumerate(self.chars)}
+        self.unk_id: int | None = self.stoi[unk] if unk is not None else None
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.chars)
+
+    def encode(self, text: str) -> list[int]:
+        """Ids of the characters of ``text``; a character outside the vocabulary raises ``ValueError``."""
+        if self.unk_id is not None:
+            return [self.stoi.get(c, self.unk_id) for c in text]
+        try:
+            return [self.stoi[c] for c in text]
+        except KeyError as e:
+            raise ValueError(f"字符 {e.args[0]!r} 不在词表中") from None
+
+    def decode(self, ids: Sequence[int] | torch.Tensor) -> str:
+        if isinstance(ids, torch.Tensor):
+            ids = ids.tolist()
+        for i in ids:
+            if not 0 <= int(i) < len(self.chars):
+                raise ValueError(f"id {i} 超出词表范围 [0, {len(self.chars)})")
+        return "".join(self.chars[int(i)] for i in ids)
+
+
+def train_val_split(ids: Sequence[int] | torch.Tensor, val_fraction: float = 0.1
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Contiguous split: the first ``1 - val_fraction`` of the ids for training, the rest held out.
+
+    A contiguous split (not a random one over windows) keeps validation text unseen:
+    random windows of a single text overlap, so a random split would leak.
+    """
+    check_fraction("val_fraction", val_fraction)
+    data = torch.as_tensor(ids, dtype=torch.long).reshape(-1)
+    if len(data) < 4:
+        raise ValueError(f"token 序列太短（{len(data)} 个），无法切分训练集和验证集")
+    n_val = max(2, int(round(len(data) * val_fraction)))
+    if len(data) - n_val < 2:
+        raise ValueError("训练部分少于 2 个 token；请减小 val_fraction")
+    return data[:-n_val].clone(), data[-n_val:].clone()
+
+
+def _check_context(data: torch.Tensor, block_size: int) -> None:
+    check_positive_int("block_size（上下文长度）", block_size)
+    if len(data) < block_size + 1:
+        raise ValueError(f"数据只有 {len(data)} 个 token，不够一个长度 {block_size} 的窗口加 1 个目标")
+
+
+def get_batch(data: torch.Tensor, batch_size: int, block_size: int, *,
+              generator: torch.Generator | None = None, device: Any = None
+              ) -> tuple[torch.Tensor, torch.Tensor]:
+    """``batch_size`` random windows: inputs ``ids[i:i+T]`` and targets shifted by one, ``ids[i+1:i+T+1]``."""
+    check_positive_int("batch_size", batch_size)
+    _check_context(data, block_size)
+    start = torch.randint(0, len(data) - block_size, (batch_size,), generator=generator)
+    offs = start[:, None] + torch.arange(block_size)
+    x, y = data[offs], data[offs + 1]
+    if device is not None:
+        x, y = x.to(device), y.to(device)
+    return x, y
+
+
+@torch.no_grad()
+def estimate_loss(model: GPT, data: torch.Tensor, block_size: int | None = None, *,
+                  batch_size: int = 64) -> float:
+    """Mean next-token cross-entropy (nats) over all non-overlapping windows of ``data``.
+
+    Deterministic (no sampling): every target token after the first of each window is
+    predicted once, from a context of up to ``block_size`` tokens.
+    """
+    T = model.cfg.block_size if block_size is None else block_size
+    _check_context(data, T)
+    check_positive_int("batch_size", batch_size)
+    n_win = (len(data) - 1) // T
+    device = next(model.parameters()).device
+    x_all = data[: n_win * T].view(n_win, T)
+    y_all = data[1: n_win * T + 1].view(n_win, T)
+    was_training = model.training
+    model.eval()
+    total, count = 0.0, 0
+    for s in range(0, n_win, batch_size):
+        x, y = x_all[s:s + batch_size].to(device), y_all[s:s + batch_size].to(device)
+        logits, _ = model(x)
+        total += float(F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1),
+                                       reduction="sum"))
+        count += y.numel()
+    model.train(was_training)
+    return total / count
+
+
+@dataclass
+class GPTHistory:
+    """Losses of a :func:`train_gpt` run: mean training loss since the last evaluation, validation loss."""
+
+    step: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+
+    @property
+    def best_val(self) -> float:
+        return min(self.val_loss)
+
+
+def train_gpt(model: GPT, train: torch.Tensor, val: torch.Tensor | None = None, *, steps: int,
+              batch_size: int = 16, lr: float = 3e-3, weight_decay: float = 0.0, cosine: bool = True,
+              eval_every: int | None = None, seed: int = 0, desc: str = "训练 GPT",
+              progress_bar: bool | None = None) -> GPTHistory:
+    """Train ``model`` with AdamW on random windows of ``train`` for ``steps`` steps.
+
+    Every ``eval_every`` steps (and after the last) it records the mean training loss
+    since the previous record and, with ``val``, :func:`estimate_loss` on ``val``.
+    The windows are drawn from a generator seeded with ``seed`` (the global RNG is left
+    alone). The learning rate warms up linearly over the first 5 % of steps, then (with
+    ``cosine=True``) decays along a half cosine to a tenth of ``lr`` at the last step, or
+    stays constant (``cosine=False``).
+    """
+    check_positive_int("steps", steps)
+    check_positive_int("batch_size", batch_size)
+    _check_context(train, model.cfg.block_size)
+    if not lr > 0:
+        raise ValueError(f"lr 应为正数，收到 {lr!r}")
+    every = steps if eval_every is None else check_positive_int("eval_every", eval_every)
+    device = next(model.parameters()).device
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, betas=(0.9, 0.99))
+    warm = max(1, steps // 20)
+    hist = GPTHistory()
+    model.train()
+    running, n_run = 0.0, 0
+    for step in progress(range(1, steps + 1), desc=desc, enabled=progress_bar):
+        if step <= warm:
+            rate = lr * step / warm
+        elif cosine:
+            frac = (step - warm) / max(1, steps - warm)
+            rate = lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+        else:
+            rate = lr
+        for g in opt.param_groups:
+            g["lr"] = rate
+        x, y = get_batch(train, batch_size, model.cfg.block_size, generator=gen, device=device)
+        _, loss = model(x, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        running += float(loss.detach())
+        n_run += 1
+        if step % every == 0 or step == steps:
+            hist.step.append(step)
+            hist.train_loss.append(running / n_run)
+            running, n_run = 0.0, 0
+            if val is not None:
+                hist.val_loss.append(estimate_loss(model, val))
+    model.eval()
+    return hist

@@ -1,0 +1,44 @@
+"""The article's list of applications (§6.1–6.50) as data: de-duplicated, categorised, checked.
+
+Defined for chapter ``chapters/part2/05_applications``. The data live in
+``book/part2/applications.yml`` (one row per application area); this module
+loads them into a ``pandas.DataFrame`` and checks that they are consistent.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["STATUSES", "load_applications"]
+
+STATUSES = ("已核实", "已更正", "无法核实")
+_FIELDS = ("area", "category", "sections", "example", "status", "note", "source")
+DATA = Path(__file__).with_name("applications.yml")
+
+
+def load_applications(path: str | Path = DATA, *, n_sections: int = 50):
+    """Load the table and check it: every field present, a known status, a source for every
+    verified or corrected row, and every article section ``6.1`` … ``6.{n_sections}`` listed exactly once."""
+    import pandas as pd
+    import yaml
+
+    rows = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(rows, list) or not rows:
+        raise ValueError(f"{path} 应是非空的列表")
+    for i, r in enumerate(rows):
+        missing = [f for f in _FIELDS if f not in r]
+        if missing:
+            raise ValueError(f"第 {i + 1} 行缺少字段 {missing}")
+        if r["status"] not in STATUSES:
+            raise ValueError(f"第 {i + 1} 行（{r['area']}）的 status {r['status']!r} 不在 {STATUSES} 中")
+        if r["status"] != "无法核实" and not str(r["source"]).strip():
+            raise ValueError(f"第 {i + 1} 行（{r['area']}）标为{r['status']}，却没有 source")
+    sections = [s for r in rows for s in r["sections"]]
+    dup = sorted({s for s in sections if sections.count(s) > 1})
+    if dup:
+        raise ValueError(f"这些小节出现在不止一行：{dup}")
+    want = {f"6.{i}" for i in range(1, n_sections + 1)}
+    if set(sections) != want:
+        raise ValueError(f"小节不全或多余：缺 {sorted(want - set(sections))}，多 {sorted(set(sections) - want)}")
+    df = pd.DataFrame(rows, columns=list(_FIELDS))
+    df["n_sections"] = df["sections"].map(len)
+    return df

@@ -1,0 +1,205 @@
+"""LoRA by hand and data-parallel training with ``torch.distributed`` (chapter ``chapters/part6/05_finetune_ddp``).
+
+* :class:`LoRALinear` wraps a frozen ``nn.Linear``: ``y = W x + b + (α/r)·B A x`` with
+  ``A`` (r × in) initialised like ``peft`` (Kaiming-uniform) and ``B`` (out × r) at zero;
+  :func:`add_lora` puts it on the layers whose name ends with one of ``targets`` and
+  freezes every other parameter.
+* :func:`run_ddp` starts ``world_size`` processes on the loopback address, each trains a
+  copy of a :class:`book.gpt.GPT` with ``DistributedDataParallel`` on its share of every
+  batch, and returns rank 0's final weights and the bytes that went through all-reduce.
+  The processes are always joined (``torch.multiprocessing.spawn(join=True)``), also when
+  one of them fails. Backend: ``nccl`` when every rank can have its own GPU, else ``gloo``.
+"""
+from __future__ import annotations
+
+import math
+import os
+import socket
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from .._checks import check_positive_int
+from ..gpt import GPT, GPTConfig
+
+__all__ = ["LoRALinear", "add_lora", "count_trainable", "load_peft", "DDPResult", "free_port", "train_reference",
+           "run_ddp"]
+
+
+class LoRALinear(nn.Module):
+    """``base(x) + (alpha / r) · x Aᵀ Bᵀ`` with the base layer frozen."""
+
+    def __init__(self, base: nn.Linear, r: int, alpha: float):
+        super().__init__()
+        check_positive_int("r（秩）", r)
+        if not alpha > 0:
+            raise ValueError(f"alpha 应为正数，收到 {alpha!r}")
+        if r > min(base.in_features, base.out_features):
+            raise ValueError(f"秩 r={r} 不应超过层的输入、输出维数 {base.in_features}、{base.out_features}")
+        self.base = base
+        for p in self.base.parameters():
+            p.requires_grad_(False)
+        self.r, self.alpha, self.scaling = r, alpha, alpha / r
+        like = dict(device=base.weight.device, dtype=base.weight.dtype)
+        self.lora_A = nn.Parameter(torch.empty(r, base.in_features, **like))
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r, **like))
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))       # as nn.Linear and peft do
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.base(x) + (x @ self.lora_A.T @ self.lora_B.T) * self.scaling
+
+    def merged_weight(self) -> torch.Tensor:
+        """``W + (α/r)·B A``: the weight a merged layer would hold (no extra cost at inference)."""
+        return self.base.weight + self.scaling * self.lora_B @ self.lora_A
+
+
+def add_lora(model: nn.Module, r: int, alpha: float, targets: tuple[str, ...] = ("c_attn",)) -> nn.Module:
+    """Freeze ``model`` and wrap every ``nn.Linear`` whose name ends with one of ``targets`` (in place)."""
+    for p in model.parameters():
+        p.requires_grad_(False)
+    found = [(parent, name, child) for parent in model.modules() for name, child in parent.named_children()
+             if isinstance(child, nn.Linear) and name.endswith(tuple(targets))]
+    if not found:
+        raise ValueError(f"模型里没有名字以 {targets} 结尾的 nn.Linear 层")
+    for parent, name, child in found:
+        setattr(parent, name, LoRALinear(child, r, alpha))
+    return model
+
+
+def load_peft() -> tuple[Any, Any]:
+    """``(LoraConfig, get_peft_model)`` from ``peft``, imported without tqdm's "IProgress not found"
+    warning (``peft`` imports ``tqdm.auto``, which warns when ipywidgets is missing)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        from peft import LoraConfig, get_peft_model
+    return LoraConfig, get_peft_model
+
+
+def count_trainable(model: nn.Module) -> int:
+    """Number of parameters that receive gradients."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+# --- data parallelism ------------------------------------------------------------
+@dataclass
+class DDPResult:
+    """Final weights of rank 0 and the all-reduce traffic recorded by a communication hook."""
+
+    state: dict[str, torch.Tensor]
+    allreduce_bytes_per_step: float
+    backend: str
+    world_size: int
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (the processes only ever listen on the loopback address)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _batches(data: torch.Tensor, steps: int, batch: int, block: int, seed: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The same ``steps`` combined batches in every process (drawn from one seeded generator)."""
+    g = torch.Generator().manual_seed(seed)
+    out = []
+    for _ in range(steps):
+        start = torch.randint(0, len(data) - block, (batch,), generator=g)
+        offs = start[:, None] + torch.arange(block)
+        out.append((data[offs], data[offs + 1]))
+    return out
+
+
+def _make_model(cfg: GPTConfig, seed: int) -> GPT:
+    torch.manual_seed(seed)
+    return GPT(cfg)
+
+
+def train_reference(cfg: GPTConfig, data: torch.Tensor, *, steps: int, batch: int, lr: float,
+                    seed: int = 0) -> dict[str, torch.Tensor]:
+    """One process, the combined batch of every step, plain SGD: the result DDP must reproduce."""
+    model = _make_model(cfg, seed)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    for x, y in _batches(data, steps, batch, cfg.block_size, seed):
+        _, loss = model(x, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def _worker(rank: int, world_size: int, port: int, cfg: GPTConfig, data: torch.Tensor, steps: int,
+            batch: int, lr: float, seed: int, out_dir: str, fail_rank: int) -> None:
+    import torch.distributed as dist
+    from torch.nn.parallel import DistributedDataParallel as DDP
+
+    torch.set_num_threads(1)
+    use_cuda = torch.cuda.is_available() and torch.cuda.device_count() >= world_size
+    backend = "nccl" if use_cuda else "gloo"
+    device = torch.device(f"cuda:{rank}") if use_cuda else torch.device("cpu")
+    dist.init_process_group(backend, init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world_size)
+    try:
+        if rank == fail_rank:
+            raise RuntimeError(f"进程 {rank} 按要求故意失败（用于测试）")
+        model = _make_model(cfg, seed).to(device)
+        ddp = DDP(model, device_ids=[rank] if use_cuda else None)
+        sent: list[int] = []
+
+        def hook(state, bucket):          # no annotations: DDP checks them, and they are strings here
+            sent.append(bucket.buffer().numel() * bucket.buffer().element_size())
+            tensor = bucket.buffer().div_(world_size)
+            fut = dist.all_reduce(tensor, async_op=True).get_future()
+            return fut.then(lambda f: f.value()[0])
+
+        ddp.register_comm_hook(None, hook)
+        opt = torch.optim.SGD(ddp.parameters(), lr=lr)
+        share = batch // world_size
+        for x, y in _batches(data, steps, batch, cfg.block_size, seed):
+            xs, ys = x[rank * share:(rank + 1) * share].to(device), y[rank * share:(rank + 1) * share].to(device)
+            _, loss = ddp(xs, ys)
+            opt.zero_grad()
+            loss.backward()                     # DDP averages the gradients over the processes here
+            opt.step()
+        if rank == 0:
+            state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+            torch.save({"state": state, "bytes": sum(sent) / steps, "backend": backend, "sent": sent},
+                       Path(out_dir) / "rank0.pt")
+    finally:
+        dist.destroy_process_group()
+
+
+def run_ddp(cfg: GPTConfig, data: torch.Tensor, *, world_size: int = 2, steps: int = 5, batch: int = 8,
+            lr: float = 0.1, seed: int = 0, fail_rank: int = -1) -> DDPResult:
+    """Train with ``world_size`` processes under ``DistributedDataParallel`` and return rank 0's result.
+
+    Every step, rank ``i`` takes rows ``i·b … (i+1)·b - 1`` (``b = batch / world_size``) of the
+    same combined batch that :func:`train_reference` uses. ``fail_rank`` makes that rank raise
+    (to test that a failure still joins every process). Temporary files live in the temp folder.
+    """
+    import torch.multiprocessing as mp
+
+    check_positive_int("world_size（进程数）", world_size)
+    check_positive_int("steps", steps)
+    check_positive_int("batch", batch)
+    if batch % world_size:
+        raise ValueError(f"batch={batch} 应能被 world_size={world_size} 整除，每个进程才分到同样多的样本")
+    if len(data) < cfg.block_size + 1:
+        raise ValueError("数据不够一个训练窗口")
+    with tempfile.TemporaryDirectory() as tmp:
+        env_before = os.environ.get("OMP_NUM_THREADS")
+        os.environ["OMP_NUM_THREADS"] = "1"
+        try:
+            mp.spawn(_worker, args=(world_size, free_port(), cfg, data, steps, batch, lr, seed, tmp, fail_rank),
+                     nprocs=world_size, join=True)
+        finally:
+            if env_before is None:
+                os.environ.pop("OMP_NUM_THREADS", None)
+            else:
+                os.environ["OMP_NUM_THREADS"] = env_before
+        res = torch.load(Path(tmp) / "rank0.pt")
+    return DDPResult(res["state"], float(res["bytes"]), res["backend"], world_size)

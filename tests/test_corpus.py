@@ -1,0 +1,98 @@
+"""Unit tests of book.corpus (the book's prose as the corpus of Part VI)."""
+from __future__ import annotations
+
+import pytest
+
+from book.corpus import book_corpus, chapter_files, corpus_stats, extract_prose
+
+MD = """---
+jupytext:
+  text_representation: {extension: .md}
+---
+
+(p9-label)=
+# 第一章 标题
+
+这是**正文**，含行内公式 $x^2+1$ 与代码 `print(1)`，
+以及一个数 {glue:text}`p9_x:.3f` 和引用 {cite:p}`kaplan2020scaling`。
+
+```{code-cell} ipython3
+# 代码格里的中文注释不应出现
+x = 1
+```
+
+$$
+y = \\frac{1}{2}
+$$
+
+````{exercise}
+:label: p9-ex
+练习里的文字属于指令，被去掉。
+````
+
+> 引用块里的[链接文字](https://example.com)保留。
+
+| 列一 | 列二 |
+|---|---|
+| 表格中文 | 2 |
+
+Only English here.
+"""
+
+
+def test_extract_prose_keeps_prose_and_strips_the_rest():
+    out = extract_prose(MD)
+    for kept in ["第一章 标题", "这是正文，含行内公式 与代码 ，以及一个数 和引用 。", "链接文字", "表格中文"]:
+        assert kept in out, (kept, out)
+    for gone in ["jupytext", "p9-label", "x^2", "print", "代码格", "frac", "练习里", "p9_x",
+                 "kaplan", "https", "Only English", "**", "$", "`", "|", "---"]:
+        assert gone not in out, (gone, out)
+
+
+def test_soft_line_breaks_between_chinese_are_joined():
+    assert extract_prose("第一行\n第二行\n\n新段落") == "第一行第二行\n新段落"
+    assert extract_prose("中文 and\nEnglish 中文") == "中文 and English 中文"
+
+
+def test_longer_fence_contains_shorter_ones():
+    md = "前文\n````{solution-start}\n```python\n代码\n```\n仍在指令内\n````\n后文"
+    assert extract_prose(md) == "前文\n后文"
+
+
+def test_extract_prose_rejects_non_string():
+    with pytest.raises(TypeError):
+        extract_prose(b"bytes")  # type: ignore[arg-type]
+
+
+def test_book_corpus_reads_the_chapters():
+    files = chapter_files()
+    assert files and all(f.suffix == ".md" for f in files)
+    text = book_corpus()
+    stats = corpus_stats(text)
+    assert stats["chars"] > 10_000 and stats["cjk"] > stats["chars"] / 2
+    assert "```" not in text and "$$" not in text and "{glue" not in text
+
+
+def test_book_corpus_on_given_files(tmp_path):
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.write_text("甲乙\n", encoding="utf-8")
+    b.write_text("```\n代码\n```\n丙丁\n", encoding="utf-8")
+    assert book_corpus(files=[a, b]) == "甲乙\n丙丁"
+
+
+def test_empty_corpus_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="语料为空"):
+        book_corpus(tmp_path)                     # no chapter files at all
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "x.md").write_text("```python\nx = 1\n```\nEnglish only\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="语料为空"):
+        book_corpus(tmp_path)                     # files without Chinese prose
+    with pytest.raises(ValueError):
+        book_corpus(tmp_path / "missing")
+    with pytest.raises(ValueError):
+        corpus_stats("")
+
+
+def test_corpus_stats_counts():
+    s = corpus_stats("大模型\nab")
+    assert s == {"chars": 6, "distinct": 6, "cjk": 3, "bytes": 3 * 3 + 1 + 2, "lines": 2}

@@ -1,0 +1,110 @@
+"""Unit tests of book.gpt (the tiny GPT of Part VI and its data pipeline)."""
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+import book.cost
+from book.gpt import (GPT, CharTokenizer, GPTConfig, causal_attention, estimate_loss, get_batch,
+                      train_gpt, train_val_split)
+
+
+@pytest.mark.parametrize("L,d,V,T", [(1, 8, 5, 4), (2, 64, 300, 64), (3, 32, 1000, 16)])
+def test_parameter_count_matches_book_cost(L, d, V, T):
+    m = GPT(GPTConfig(V, T, L, 4, d))
+    assert m.n_params() == book.cost.gpt_params(L, d, V, T)
+    assert m.n_params() == V * d + T * d + L * (12 * d * d + 13 * d) + 2 * d
+    assert m.lm_head.weight is m.wte.weight
+
+
+def test_attention_matches_sdpa_and_is_causal():
+    torch.manual_seed(0)
+    q, k, v = (torch.randn(2, 3, 7, 5, dtype=torch.float64) for _ in range(3))
+    ref = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    assert torch.allclose(causal_attention(q, k, v), ref, atol=1e-12)
+    # the last query over a longer key set (as with a KV cache) equals the full computation
+    assert torch.allclose(causal_attention(q[..., -1:, :], k, v), ref[..., -1:, :], atol=1e-12)
+
+
+def test_future_tokens_do_not_change_past_logits():
+    torch.manual_seed(0)
+    m = GPT(GPTConfig(20, 8, 2, 2, 16)).double()
+    x = torch.randint(0, 20, (1, 8))
+    y = x.clone()
+    y[0, 5:] = (y[0, 5:] + 1) % 20
+    a, _ = m(x)
+    b, _ = m(y)
+    assert torch.allclose(a[0, :5], b[0, :5], atol=1e-12)
+    assert not torch.allclose(a[0, 5:], b[0, 5:])
+
+
+def test_tokenizer_roundtrip_and_errors():
+    tok = CharTokenizer("大模型 abc")
+    assert tok.vocab_size == 7
+    assert tok.decode(tok.encode("模型 a")) == "模型 a"
+    with pytest.raises(ValueError):
+        tok.encode("新")
+    with pytest.raises(ValueError):
+        tok.decode([99])
+    with pytest.raises(ValueError, match="为空"):
+        CharTokenizer("")
+
+
+def test_split_and_batches():
+    ids = torch.arange(100)
+    tr, va = train_val_split(ids, 0.1)
+    assert len(tr) == 90 and len(va) == 10 and int(va[0]) == 90
+    x, y = get_batch(tr, 4, 8, generator=torch.Generator().manual_seed(0))
+    assert x.shape == (4, 8) and torch.equal(y, x + 1)
+    with pytest.raises(ValueError):
+        train_val_split(ids, 0.0)
+    with pytest.raises(ValueError):
+        train_val_split([1, 2], 0.5)
+    with pytest.raises(ValueError, match="上下文"):
+        get_batch(tr, 4, 0)
+    with pytest.raises(ValueError):
+        get_batch(tr, 4, 90)           # no room for a target after a 90-token window
+
+
+@pytest.mark.parametrize("kw", [dict(vocab_size=0, block_size=8), dict(vocab_size=10, block_size=0),
+                                dict(vocab_size=10, block_size=-3), dict(vocab_size=10, block_size=8, d_model=30, n_head=4),
+                                dict(vocab_size=10, block_size=8, dropout=1.0)])
+def test_bad_config(kw):
+    with pytest.raises(ValueError):
+        GPTConfig(**kw)
+
+
+def test_forward_rejects_too_long_or_empty_input():
+    m = GPT(GPTConfig(10, 4, 1, 1, 8))
+    with pytest.raises(ValueError):
+        m(torch.zeros(1, 5, dtype=torch.long))
+    with pytest.raises(ValueError):
+        m(torch.zeros(1, 0, dtype=torch.long))
+
+
+def test_untrained_loss_is_log_vocab_and_training_learns_a_pattern():
+    torch.manual_seed(0)
+    V = 12
+    m = GPT(GPTConfig(V, 16, 1, 2, 32))
+    data = torch.arange(2000) % V                      # 0 1 2 … 11 0 1 …: fully predictable
+    assert abs(estimate_loss(m, data[:400]) - math.log(V)) < 0.1
+    tr, va = train_val_split(data, 0.2)
+    h = train_gpt(m, tr, va, steps=150, batch_size=8, lr=1e-2, eval_every=50, progress_bar=False)
+    assert h.val_loss[-1] < 0.05 and len(h.step) == 3
+    out = m.generate(torch.tensor([[0, 1, 2]]), 5, temperature=0.1)
+    assert out[0, 3:].tolist() == [3, 4, 5, 6, 7]
+    with pytest.raises(ValueError):
+        m.generate(torch.tensor([[0]]), 3, temperature=0)
+
+
+def test_tokenizer_with_unk():
+    tok = CharTokenizer("aaabbc", min_count=2, unk="?")
+    assert tok.chars == ["a", "b", "?"] and tok.unk_id == 2
+    assert tok.encode("abcz") == [0, 1, 2, 2]
+    with pytest.raises(ValueError):
+        CharTokenizer("aab", min_count=2)            # no unk to send rare characters to
+    with pytest.raises(ValueError):
+        CharTokenizer("aab", unk="??")

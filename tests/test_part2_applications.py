@@ -1,0 +1,38 @@
+"""book.part2.applications: the de-duplicated table of the article's applications."""
+import pytest
+import yaml
+
+from book.part2.applications import STATUSES, load_applications
+
+
+def test_table_covers_all_fifty_sections_once():
+    df = load_applications()
+    assert df["n_sections"].sum() == 50
+    assert len(df) < 50                       # 去重后行数少于小节数
+    assert set(df["status"]) <= set(STATUSES)
+    assert (df.loc[df["status"] != "无法核实", "source"].str.len() > 0).all()
+    baidu = df[df["sections"].map(lambda s: "6.1" in s)].iloc[0]
+    assert baidu["status"] == "已更正" and "ERNIE" in baidu["note"]
+
+
+def _write(tmp_path, rows):
+    p = tmp_path / "apps.yml"
+    p.write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
+    return p
+
+
+ROW = dict(area="a", category="c", sections=["6.1"], example="e", status="已核实", note="", source="s")
+
+
+def test_bad_tables_are_reported(tmp_path):
+    with pytest.raises(ValueError, match="缺少字段"):
+        load_applications(_write(tmp_path, [{"area": "a"}]), n_sections=1)
+    with pytest.raises(ValueError, match="status"):
+        load_applications(_write(tmp_path, [dict(ROW, status="对")]), n_sections=1)
+    with pytest.raises(ValueError, match="没有 source"):
+        load_applications(_write(tmp_path, [dict(ROW, source="")]), n_sections=1)
+    with pytest.raises(ValueError, match="不止一行"):
+        load_applications(_write(tmp_path, [ROW, dict(ROW, area="b")]), n_sections=1)
+    with pytest.raises(ValueError, match="缺"):
+        load_applications(_write(tmp_path, [ROW]), n_sections=2)
+    assert len(load_applications(_write(tmp_path, [ROW]), n_sections=1)) == 1

@@ -1,0 +1,73 @@
+"""Unit tests of book.part6.finetune (LoRA by hand, DDP on two CPU processes; chapter part6/05)."""
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+import torch
+
+from book.gpt import GPT, GPTConfig
+from book.part6.finetune import LoRALinear, add_lora, count_trainable, run_ddp, train_reference
+
+
+def test_lora_starts_at_the_base_model_and_counts():
+    torch.manual_seed(0)
+    m = GPT(GPTConfig(20, 8, 2, 2, 16))
+    x = torch.randint(0, 20, (2, 8))
+    before = m(x)[0]
+    add_lora(m, r=2, alpha=4.0)
+    assert torch.allclose(m(x)[0], before)                      # B = 0
+    assert count_trainable(m) == 2 * 2 * (16 + 48)               # 2 layers × r·(in + out)
+    layer = m.h[0].attn.c_attn
+    assert isinstance(layer, LoRALinear) and not layer.base.weight.requires_grad
+
+
+def test_lora_forward_and_merge():
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(6, 5).double()
+    lo = LoRALinear(lin, r=2, alpha=3.0)
+    with torch.no_grad():
+        lo.lora_B.normal_()
+    z = torch.randn(4, 6, dtype=torch.float64)
+    expect = lin(z) + 1.5 * z @ lo.lora_A.T @ lo.lora_B.T
+    assert torch.allclose(lo(z), expect)
+    assert torch.allclose(z @ lo.merged_weight().T + lin.bias, lo(z))
+
+
+def test_lora_bad_input():
+    lin = torch.nn.Linear(4, 3)
+    with pytest.raises(ValueError):
+        LoRALinear(lin, r=0, alpha=1.0)
+    with pytest.raises(ValueError):
+        LoRALinear(lin, r=4, alpha=1.0)                          # rank above min(in, out)
+    with pytest.raises(ValueError):
+        LoRALinear(lin, r=1, alpha=0.0)
+    with pytest.raises(ValueError):
+        add_lora(torch.nn.Sequential(torch.nn.ReLU()), r=1, alpha=1.0)
+
+
+CFG = GPTConfig(30, 8, 1, 2, 16)
+DATA = torch.randint(0, 30, (500,), generator=torch.Generator().manual_seed(0))
+
+
+def test_ddp_equals_single_process_and_joins():
+    res = run_ddp(CFG, DATA, world_size=2, steps=3, batch=4, lr=0.1)
+    ref = train_reference(CFG, DATA, steps=3, batch=4, lr=0.1)
+    assert max((res.state[k] - ref[k]).abs().max().item() for k in ref) < 1e-5
+    assert res.allreduce_bytes_per_step == 4 * GPT(CFG).n_params()
+    assert not multiprocessing.active_children()
+
+
+def test_ddp_failure_still_joins_every_process():
+    with pytest.raises(Exception, match="故意失败"):
+        run_ddp(CFG, DATA, world_size=2, steps=2, batch=4, fail_rank=1)
+    assert not multiprocessing.active_children()
+
+
+def test_ddp_bad_input():
+    with pytest.raises(ValueError):
+        run_ddp(CFG, DATA, world_size=0)
+    with pytest.raises(ValueError):
+        run_ddp(CFG, DATA, world_size=2, batch=3)
+    with pytest.raises(ValueError):
+        run_ddp(CFG, DATA[:5], world_size=1)

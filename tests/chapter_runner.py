@@ -90,7 +90,8 @@ def glue_dump_name(md: Path) -> str:
 # from them) legitimately differ between two runs; every other glued value must be identical.
 MEASURED = re.compile(r"(time|_s$|_ms$|_us$|sec|speed|throughput|flops|per_s|tok_s|tps|wall|cpu|"
                       r"mfu|util|hours|cost|money|price|dollar|yuan|samples_s|speedup|_mem|peak_mb|mb$|"
-                      r"slope|latency|_vs_gru|_4k|tok|gflop|infer|fit_s|train_s|measured|bench|ms_|per_token)")
+                      r"slope|latency|_vs_gru|_4k|tok|gflop|infer|fit_s|train_s|measured|bench|ms_|per_token|"
+                      r"slowdown|spread|frac|gain|_fw_|perf_|fit_ratio)")
 
 
 def compare_glue(glue_dir: Path) -> list[str] | None:

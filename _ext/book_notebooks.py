@@ -336,10 +336,12 @@ def write_notebook(app, docname: str) -> str:
     return rel
 
 
-def repo_url(app) -> str:
-    """The repository URL, set once in ``_config.yml`` (``repository: url:``)."""
-    url = str(getattr(app.config, "html_theme_options", {}).get("repository_url", "") or "")
-    return url.rstrip("/")
+def repo_url(config) -> str:
+    """The repository URL, set once in ``_config.yml`` (``repository: url:``); takes the Sphinx
+    config (or the app, whose config is used)."""
+    config = getattr(config, "config", config)
+    options = getattr(config, "html_theme_options", None) or {}
+    return str(options.get("repository_url", "") or "").rstrip("/")
 
 
 def colab_url(app, rel: str) -> str | None:
@@ -365,9 +367,8 @@ def _chapter_links(app, pagename, templatename, context, doctree):
 
 def _substitutions(app, config) -> None:
     """Make the repository URL usable in the prose as ``{{ repo_url }}`` (one place holds it)."""
-    url = str((config.html_theme_options or {}).get("repository_url", "")).rstrip("/")
     subs = dict(getattr(config, "myst_substitutions", {}) or {})
-    subs.setdefault("repo_url", url)
+    subs.setdefault("repo_url", repo_url(config))
     config.myst_substitutions = subs
 
 

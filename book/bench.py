@@ -4,6 +4,7 @@ Usage (from the repository root)::
 
     python -m book.bench                       # every chapter, writes bench/results.json
     python -m book.bench -k part3 --out /tmp/r.json
+    python -m book.bench -k part6/04 --update      # re-measure one chapter in the committed record
 
 Each chapter ``chapters/partN/NN_x.md`` is converted with jupytext and executed with
 nbclient in a fresh process on the current device (a GPU when PyTorch sees one). The record
@@ -20,6 +21,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -57,7 +59,8 @@ def run_one(md: Path, timeout: int = 600) -> dict[str, Any]:
     try:
         client.execute()
     except CellExecutionError as err:
-        error = str(err).strip().splitlines()[-1][:300] if str(err).strip() else "cell failed"
+        text = re.sub(r"\x1b\[[0-9;]*m", "", str(err)).strip()   # no terminal colours in the record
+        error = text.splitlines()[-1][:300] if text else "cell failed"
     wall = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the kernel, reaped at shutdown
     del nbformat
@@ -98,10 +101,20 @@ def machine() -> dict[str, Any]:
     return info
 
 
-def run_all(paths: list[Path], out: Path, timeout: int = 600) -> dict[str, Any]:
-    """Run each chapter in a fresh process and write the record to ``out`` (JSON)."""
+def run_all(paths: list[Path], out: Path, timeout: int = 600, *, update: bool = False) -> dict[str, Any]:
+    """Run each chapter in a fresh process and write the record to ``out`` (JSON).
+
+    With ``update=True`` the rows of the chapters run now replace their rows in the existing
+    record at ``out`` (after a chapter changed); the others are kept, each with its own date.
+    """
     if not paths:
         raise ValueError("没有找到要运行的章节")
+    old: list[dict[str, Any]] = []
+    if update:
+        if not out.exists():
+            raise ValueError(f"--update 需要已有的记录 {out}")
+        old = json.loads(out.read_text(encoding="utf-8"))["chapters"]
+    today = _dt.date.today().isoformat()
     rows = []
     for md in paths:
         rel = md.relative_to(ROOT).as_posix() if md.is_relative_to(ROOT) else str(md)
@@ -114,11 +127,15 @@ def run_all(paths: list[Path], out: Path, timeout: int = 600) -> dict[str, Any]:
             row = {"wall_s": None, "cpu_s": None, "peak_mb": None, "passed": False,
                    "error": (proc.stderr.strip().splitlines() or ["no output"])[-1][:300]}
         row["chapter"] = rel
+        row["date"] = today
         rows.append(row)
         status = "通过" if row["passed"] else f"失败：{row['error']}"
         print(f"{rel}: {row['wall_s']} s, {row['peak_mb']} MB, {status}", flush=True)
-    record = {"date": _dt.date.today().isoformat(), "machine": machine(), "target_s": TARGET_S,
-              "chapters": rows}
+    if update:
+        fresh = {r["chapter"]: r for r in rows}
+        kept = [r for r in old if r["chapter"] not in fresh]
+        rows = sorted(kept + rows, key=lambda r: r["chapter"])
+    record = {"date": today, "machine": machine(), "target_s": TARGET_S, "chapters": rows}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return record
@@ -129,12 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-k", dest="keyword", help="只运行路径中含有这个字符串的章节")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     ap.add_argument("--timeout", type=int, default=600, help="每个代码格的超时（秒）")
+    ap.add_argument("--update", action="store_true", help="只替换本次运行的章节在已有记录中的行")
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
         print(json.dumps(run_one(args.one, args.timeout)))
         return 0
-    record = run_all(chapters(ROOT, args.keyword), args.out, args.timeout)
+    record = run_all(chapters(ROOT, args.keyword), args.out, args.timeout, update=args.update)
     failed = [r["chapter"] for r in record["chapters"] if not r["passed"]]
     return 1 if failed else 0
 

@@ -13,6 +13,11 @@ grows with the book. :func:`extract_prose` documents exactly what is removed:
 5. Markdown markup: heading hashes, block-quote ``>``, list bullets, emphasis
    stars, table rules and pipes; links ``[text](url)`` keep their text.
 
+Where the chapters come from: the repository's ``chapters/`` folder when the package is used
+from a checkout (an editable install); otherwise the copy that the wheel carries in
+``book/_corpus/`` (``setup.py`` copies the chapters' Markdown there when the wheel is built, so
+a notebook on Colab that installed the package gets the book as it was at that commit).
+
 Lines that hold no CJK character after this are dropped (they are code-like or
 English-only remnants). A paragraph's soft line breaks are joined; paragraphs
 are separated by one ``"\\n"``.
@@ -23,9 +28,11 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-__all__ = ["extract_prose", "book_corpus", "corpus_stats", "chapter_files", "BOOK_ROOT"]
+__all__ = ["extract_prose", "book_corpus", "corpus_stats", "chapter_files", "BOOK_ROOT", "PACKAGED_ROOT"]
 
 BOOK_ROOT = Path(__file__).resolve().parent.parent
+#: The chapters' Markdown as shipped inside an installed wheel (see ``setup.py``).
+PACKAGED_ROOT = Path(__file__).resolve().parent / "_corpus"
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)
@@ -120,8 +127,15 @@ def _join(lines: list[str]) -> str:
 
 
 def chapter_files(root: str | Path | None = None, pattern: str = "chapters/**/*.md") -> list[Path]:
-    """The chapter files under ``root`` (default: the book's folder), sorted by path."""
-    base = Path(root) if root is not None else BOOK_ROOT
+    """The chapter files under ``root``, sorted by path.
+
+    Default root: the repository (``BOOK_ROOT``) when it has a ``chapters/`` folder, else the
+    copy shipped in the installed package (``PACKAGED_ROOT``).
+    """
+    if root is not None:
+        base = Path(root)
+    else:
+        base = BOOK_ROOT if (BOOK_ROOT / "chapters").is_dir() else PACKAGED_ROOT
     if not base.is_dir():
         raise ValueError(f"找不到书的根目录 {base}")
     return sorted(p for p in base.glob(pattern) if p.is_file())

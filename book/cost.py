@@ -21,7 +21,7 @@ import math
 import statistics
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from ._checks import check_positive_int
 
 __all__ = [
     "Compute", "chinchilla_tokens", "flops_to_cost", "gpt_flops_per_token", "gpt_head_flops_per_token",
-    "gpt_params", "inference_flops_per_token", "kv_cache_bytes", "measure_matmul_flops",
+    "gpt_params", "inference_flops_per_token", "kv_cache_bytes", "measure_matmul_flops", "median_seconds", "timed",
     "serving_cost_per_million_tokens", "train_flops", "training_memory_bytes", "zero_memory_per_gpu",
 ]
 
@@ -179,6 +179,64 @@ def zero_memory_per_gpu(n_params: float, n_gpus: int, stage: int,
     return N * per_param
 
 
+def _clock_for(device: Any):
+    """The clock and the synchronisation for timing work on ``device`` (see :func:`median_seconds`)."""
+    import torch
+
+    from .device import torch_device
+
+    dev = torch_device() if device is None else torch.device(device)
+    clock = _cpu_clock if dev.type == "cpu" and torch.get_num_threads() == 1 else _clock
+
+    def sync() -> None:
+        if dev.type == "cuda":
+            torch.cuda.synchronize(dev)
+
+    return clock, sync
+
+
+def timed(fn: Callable[[], Any], *, device: Any = None) -> tuple[Any, float]:
+    """Run ``fn()`` once; return its result and the seconds it took, timed as :func:`median_seconds`
+    times (so a training run's samples per second is measured like the benchmark's FLOP/s)."""
+    if not callable(fn):
+        raise ValueError(f"fn 应为可调用对象（不带参数的函数），收到 {fn!r}")
+    clock, sync = _clock_for(device)
+    sync()
+    t0 = clock()
+    result = fn()
+    sync()
+    return result, clock() - t0
+
+
+def median_seconds(fn: Callable[[], Any], *, repeats: int = 7, warmup: int = 1, device: Any = None) -> float:
+    """Median time of ``fn()`` over ``repeats`` calls, after ``warmup`` untimed calls.
+
+    The one timing code of the book: :func:`measure_matmul_flops` (and so ``python -m
+    book.bench``), Part III's throughput measurements and Part VI's serving chapter all use it,
+    so that their numbers are measured the same way. CUDA is synchronised before and after
+    each call. On a CPU with PyTorch limited to one thread (``torch.get_num_threads() == 1``,
+    as ``book.start`` sets it) the clock is the calling thread's CPU time, so other programs
+    competing for the cores do not inflate it; otherwise it is wall-clock time.
+    """
+    if not callable(fn):
+        raise ValueError(f"fn 应为可调用对象（不带参数的函数），收到 {fn!r}")
+    repeats = check_positive_int("repeats（重复次数）", repeats)
+    if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
+        raise ValueError(f"warmup（热身次数）应为非负整数，收到 {warmup!r}")
+    clock, sync = _clock_for(device)
+    for _ in range(warmup):
+        fn()
+    sync()
+    times = []
+    for _ in range(repeats):
+        sync()
+        t0 = clock()
+        fn()
+        sync()
+        times.append(clock() - t0)
+    return float(statistics.median(times))
+
+
 def measure_matmul_flops(n: int = 512, *, dtype: Any = None, device: Any = None, repeats: int = 10) -> float:
     """Measured FLOP/s of one ``n×n @ n×n`` matmul (``2·n³`` FLOPs).
 
@@ -202,23 +260,7 @@ def measure_matmul_flops(n: int = 512, *, dtype: Any = None, device: Any = None,
     a = torch.randn(n, n, device=dev).to(dtype)
     b = torch.randn(n, n, device=dev).to(dtype)
 
-    clock = _cpu_clock if dev.type == "cpu" and torch.get_num_threads() == 1 else _clock
-
-    def sync() -> None:
-        if dev.type == "cuda":
-            torch.cuda.synchronize(dev)
-
-    for _ in range(2):
-        _ = a @ b
-    sync()
-    times = []
-    for _ in range(repeats):
-        sync()
-        t0 = clock()
-        _ = a @ b
-        sync()
-        times.append(clock() - t0)
-    t = statistics.median(times)
+    t = median_seconds(lambda: a @ b, repeats=repeats, warmup=2, device=dev)
     if t <= 0:
         raise RuntimeError("计时结果为 0：矩阵太小，请增大 n")
     return 2.0 * n ** 3 / t

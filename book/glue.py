@@ -12,6 +12,9 @@ import re
 from typing import Any
 
 GLUED: dict[str, Any] = {}
+#: Names glued with ``measured=True``: values that measure this machine (times, throughput and
+#: what is computed from them). They differ between two runs; every other glued value must not.
+MEASURED: set[str] = set()
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 
 
@@ -34,17 +37,23 @@ def to_python(value: Any) -> Any:
     return value
 
 
-def glue(name: str, value: Any, display: bool = False) -> None:
+def glue(name: str, value: Any, display: bool = False, *, measured: bool = False) -> None:
     """Glue ``value`` under ``name`` for the prose: ``{glue:text}`name:.3f``` shows it.
 
     Returns ``None``, so that a cell ending with it echoes nothing; ``display=False``
     (the default) keeps myst-nb from printing the value under the cell too. Read
-    the converted value back with :func:`glued`.
+    the converted value back with :func:`glued`. ``measured=True`` marks a value that
+    measures the machine (a time, a throughput, or anything computed from one): the test
+    suite's determinism check (two executions must glue the same numbers) skips it.
     """
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(f"glue 名称应为字母开头的标识符（可含 - 与 _），收到 {name!r}")
     value = to_python(value)
     GLUED[name] = value
+    if measured:
+        MEASURED.add(name)
+    else:
+        MEASURED.discard(name)
     try:
         from myst_nb import glue as _mystnb_glue
     except ImportError:  # Colab or plain Jupyter without myst-nb
@@ -60,10 +69,11 @@ def glued(name: str) -> Any:
     return GLUED[name]
 
 
-def glue_many(**values: Any) -> None:
+def glue_many(*, measured: bool = False, **values: Any) -> None:
     """Glue several values at once: ``glue_many(acc=0.97, loss=0.1)``. Returns ``None``,
-    so that nothing is echoed under the cell."""
+    so that nothing is echoed under the cell. ``measured=True`` marks them all as
+    measurements of the machine (see :func:`glue`)."""
     if not values:
         raise ValueError("glue_many 至少需要一个 name=value")
     for name, value in values.items():
-        glue(name, value)
+        glue(name, value, measured=measured)

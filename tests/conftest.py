@@ -23,13 +23,43 @@ sys.path.insert(0, str(ROOT / "tests"))  # the build's Sphinx extensions (errata
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory, glue_dir) -> Path:
-    src = tmp_path_factory.mktemp("src")
+def site(request, glue_dir) -> Path:
+    """The whole book, built once per test run (warnings are errors) into the run's folder.
+
+    The tests that use it share one xdist group; should another worker ask for it anyway, a
+    file lock makes it wait for the first build and reuse it (or its failure) instead of
+    building the book a second time.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock; the xdist group alone keeps the build on one worker
+        fcntl = None
+    folder = _run_dir(request.config) / "site"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "lock", "w") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        done, failed = folder / "html_path", folder / "failed"
+        if failed.exists():
+            pytest.fail(failed.read_text(encoding="utf-8"))
+        if not done.exists():
+            try:
+                html = _build_book(folder)
+            except AssertionError as err:
+                failed.write_text(str(err), encoding="utf-8")
+                raise
+            done.write_text(str(html), encoding="utf-8")
+        html = Path(done.read_text(encoding="utf-8"))
+    (glue_dir / "_build_path").write_text(str(html), encoding="utf-8")
+    return html
+
+
+def _build_book(folder: Path) -> Path:
     # copy the sources (not _build, .venv) so the build writes only into the temp folder
     ignore = shutil.ignore_patterns("_build", ".venv", "venv", ".git", "__pycache__", "*.ipynb",
                                     ".pytest_cache")
-    shutil.copytree(ROOT, src / "book_src", ignore=ignore)
-    out = src / "book_src"
+    out = folder / "book_src"
+    shutil.copytree(ROOT, out, ignore=ignore)
     jb = Path(sys.executable).with_name("jupyter-book")
     env = dict(os.environ, OMP_NUM_THREADS="1")  # it runs beside the chapter tests (pytest -n 2)
     proc = subprocess.run([str(jb), "build", str(out), "-W", "-n", "--keep-going"],
@@ -37,7 +67,6 @@ def site(tmp_path_factory, glue_dir) -> Path:
     assert proc.returncode == 0, f"book build failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-3000:]}"
     html = out / "_build" / "html"
     assert (html / "index.html").exists()
-    (glue_dir / "_build_path").write_text(str(html), encoding="utf-8")
     return html
 
 

@@ -104,6 +104,17 @@ def test_glue_many():
         book.glue_many()
 
 
+def test_glue_measured_marks_machine_dependent_values():
+    from book.glue import MEASURED
+
+    book.glue("g_time_s", 1.5, measured=True)
+    book.glue_many(g_tok_s=10.0, g_mem_mb=3.0, measured=True)
+    book.glue("g_acc", 0.9)
+    assert {"g_time_s", "g_tok_s", "g_mem_mb"} <= MEASURED and "g_acc" not in MEASURED
+    book.glue("g_time_s", 1.0)  # glued again without the flag: no longer excused
+    assert "g_time_s" not in MEASURED
+
+
 def test_glue_does_not_print(capsys):
     book.glue("quiet", 1.0)
     assert capsys.readouterr().out == ""

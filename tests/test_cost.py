@@ -242,3 +242,46 @@ def test_measure_matmul_flops_rejects_bad(kw):
     args.update(kw)
     with pytest.raises(ValueError):
         measure_matmul_flops(**args)
+
+
+def test_median_seconds_is_the_median_after_warmup(monkeypatch):
+    durations = iter([5.0, 1.0, 3.0, 2.0])  # the warm-up call is not timed
+    state = {"t": 0.0}
+    monkeypatch.setattr(cost, "_cpu_clock", lambda: state["t"])
+    monkeypatch.setattr(cost, "_clock", lambda: state["t"])
+    calls = []
+
+    def fn():
+        calls.append(1)
+        state["t"] += next(durations)
+
+    old = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        assert cost.median_seconds(fn, repeats=3, warmup=1, device="cpu") == 2.0
+    finally:
+        torch.set_num_threads(old)
+    assert len(calls) == 4
+
+
+def test_median_seconds_rejects_bad_input():
+    with pytest.raises(ValueError, match="可调用"):
+        cost.median_seconds(3.0)
+    with pytest.raises(ValueError, match="repeats"):
+        cost.median_seconds(lambda: None, repeats=0)
+    with pytest.raises(ValueError, match="warmup"):
+        cost.median_seconds(lambda: None, warmup=-1)
+
+
+def test_timed_returns_result_and_seconds(monkeypatch):
+    state = {"t": 10.0}
+    monkeypatch.setattr(cost, "_cpu_clock", lambda: state["t"])
+    monkeypatch.setattr(cost, "_clock", lambda: state["t"])
+
+    def work():
+        state["t"] += 2.5
+        return "done"
+
+    assert cost.timed(work, device="cpu") == ("done", 2.5)
+    with pytest.raises(ValueError, match="可调用"):
+        cost.timed(None)

@@ -19,7 +19,8 @@ def test_wheel_builds_and_imports_in_a_fresh_venv(tmp_path: Path):
     # build from a copy: setuptools writes build/ and *.egg-info next to the sources
     src = tmp_path / "src"
     shutil.copytree(ROOT / "book", src / "book", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
+    shutil.copytree(ROOT / "chapters", src / "chapters", ignore=shutil.ignore_patterns("*.ipynb"))
+    for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy(ROOT / name, src / name)
     wheels = tmp_path / "wheels"
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
@@ -34,6 +35,10 @@ def test_wheel_builds_and_imports_in_a_fresh_venv(tmp_path: Path):
         assert rel in names, f"{rel} missing from the wheel"
     assert "book/py.typed" in names
     assert not any(n.startswith(("_ext/", "tests/", "chapters/")) for n in names), names
+    # the chapters' Markdown ships inside the package: Part VI's corpus where no checkout exists
+    shipped = sorted(n for n in names if n.startswith("book/_corpus/"))
+    expected = sorted("book/_corpus/" + p.relative_to(ROOT).as_posix() for p in ROOT.glob("chapters/**/*.md"))
+    assert shipped == expected
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
@@ -51,3 +56,11 @@ def test_wheel_builds_and_imports_in_a_fresh_venv(tmp_path: Path):
                          cwd=tmp_path, env=env)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.splitlines()[0].startswith(site), run.stdout
+
+    # outside the repository, the corpus is read from the copy in the wheel: the same text
+    from book.corpus import book_corpus
+
+    code = "import sys, book.corpus as c; sys.stdout.buffer.write(c.book_corpus().encode('utf-8'))"
+    run = subprocess.run([str(py), "-c", code], capture_output=True, timeout=300, cwd=tmp_path, env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.decode("utf-8") == book_corpus()

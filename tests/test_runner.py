@@ -44,7 +44,13 @@ def test_compare_glue_finds_a_changed_number_and_ignores_timings(tmp_path):
     (tmp_path / "_build_path").write_text(str(html))
     built = {"p9_acc": {"data": {"text/plain": "0.97"}}, "p9_train_time_s": {"data": {"text/plain": "3.2"}}}
     (execute / "01_x.glue.json").write_text(json.dumps(built))
-    (tmp_path / "part9__01_x.json").write_text(json.dumps({"p9_acc": "0.97", "p9_train_time_s": "2.9"}))
+    def dump(acc, time_s, measured):
+        record = {"values": {"p9_acc": acc, "p9_train_time_s": time_s}, "measured": measured}
+        (tmp_path / "part9__01_x.json").write_text(json.dumps(record))
+
+    dump("0.97", "2.9", ["p9_train_time_s"])
     assert compare_glue(tmp_path) == []
-    (tmp_path / "part9__01_x.json").write_text(json.dumps({"p9_acc": "0.96", "p9_train_time_s": "2.9"}))
+    dump("0.96", "2.9", ["p9_train_time_s"])
     assert compare_glue(tmp_path) == ["part9/01_x: p9_acc = 0.97 (build) vs 0.96 (test)"]
+    dump("0.97", "2.9", [])  # a time not glued with measured=True is a difference too
+    assert compare_glue(tmp_path) == ["part9/01_x: p9_train_time_s = 3.2 (build) vs 2.9 (test)"]

@@ -40,17 +40,17 @@ Features\t: fp asimd evtstrm
 """
 
 
-def test_parse_x86_counts_physical_cores_and_max_clock():
-    info = parse_cpuinfo(X86)
-    assert info.cores == 2            # three logical CPUs, two (physical id, core id) pairs
-    assert info.mhz == 2500.0
-    assert info.model == "Test CPU" and "avx2" in info.flags
-
-
-def test_parse_arm_without_clock():
-    info = parse_cpuinfo(ARM)
-    assert info.cores == 2 and info.mhz is None and simd_bits(info.flags) == 128
-    assert theoretical_peak_flops(info) is None
+@pytest.mark.parametrize("text, model, cores, mhz, bits, flag, peak", [
+    # x86: three logical CPUs but two (physical id, core id) pairs; the highest clock is kept
+    (X86, "Test CPU", 2, 2500.0, 256, "avx2", 2 * 2.5e9 * 8 * 2 * 2),
+    # ARM: no model name and no clock in /proc/cpuinfo, so no theoretical peak
+    (ARM, "未知 CPU", 2, None, 128, "asimd", None),
+], ids=["x86", "arm-without-clock"])
+def test_parse_cpuinfo(text, model, cores, mhz, bits, flag, peak):
+    info = parse_cpuinfo(text)
+    assert info.model == model and info.cores == cores and info.mhz == mhz
+    assert simd_bits(info.flags) == bits and flag in info.flags
+    assert theoretical_peak_flops(info) == (None if peak is None else pytest.approx(peak))
 
 
 def test_simd_bits():

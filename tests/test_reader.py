@@ -164,5 +164,6 @@ def test_exported_notebooks_are_plain_jupyter(site: Path):
 def test_ui_text_is_simplified_chinese(site: Path):
     for page in _content_pages(site):
         html = page.read_text(encoding="utf-8")
-        for bad in ("Launch on", "列印", "Toggle hidden content", "Run Time (s)", "<th class=\"head\"><p>Document"):
+        for bad in ("Launch on", "列印", "Toggle hidden content", "Run Time (s)", "<th class=\"head\"><p>Document",
+                    "Show code cell", "Hide code cell"):
             assert bad not in html, f"{page.relative_to(site)}: {bad}"

@@ -61,6 +61,23 @@ def batch_order(n: int, batch_size: int, epochs: int, seed: int) -> list[np.ndar
     return out
 
 
+def step_down(lr: float, n_steps: int, n_last: int, factor: float = 0.1) -> np.ndarray:
+    """Per-step learning rates: ``lr`` for the first ``n_steps - n_last`` steps, ``lr * factor`` for the last
+    ``n_last`` (e.g. the last epoch). A lower rate at the end lets Adam settle instead of stopping at a
+    random point of its noisy walk."""
+    check_positive("lr", lr)
+    check_positive("factor", factor)
+    check_positive_int("n_steps", n_steps)
+    if not 0 <= n_last <= n_steps:
+        raise ValueError(f"n_last 应在 0 与 n_steps={n_steps} 之间，收到 {n_last}")
+    return np.where(np.arange(n_steps) < n_steps - n_last, lr, lr * factor)
+
+
+def _check_lrs(lrs, batches) -> None:
+    if lrs is not None and (len(lrs) != len(batches) or not np.all(np.asarray(lrs) > 0)):
+        raise ValueError(f"lrs 应为与 batches 等长（{len(batches)}）的正数序列")
+
+
 def build_keras_cnn(input_shape: tuple[int, int, int] = (8, 8, 1), *, seed: int = 0):
     """The article's model (Conv2D 32 → MaxPooling2D → Flatten → Dense 64 → Dense 10 softmax)."""
     import keras
@@ -77,29 +94,35 @@ def build_keras_cnn(input_shape: tuple[int, int, int] = (8, 8, 1), *, seed: int 
     ])
 
 
-def torch_twin(keras_model, *, device=None):
-    """A PyTorch copy of :func:`build_keras_cnn`'s model with the same weights; it returns logits."""
+def _twin_module(in_channels: int, filters: int, kernel: tuple[int, int], n_flat: int, hidden: int, classes: int):
+    """The PyTorch module of the article's CNN; it takes Keras-layout input ``(N, H, W, C)``, returns logits."""
     import torch
     from torch import nn
-
-    conv, dense1, dense2 = [l for l in keras_model.layers if l.get_weights()]
-    k, cb = conv.get_weights()
-    w1, b1 = dense1.get_weights()
-    w2, b2 = dense2.get_weights()
 
     class Twin(nn.Module):
         def __init__(self):
             super().__init__()
-            self.conv = nn.Conv2d(k.shape[2], k.shape[3], k.shape[:2])
+            self.conv = nn.Conv2d(in_channels, filters, kernel)
             self.pool = nn.MaxPool2d(2)
-            self.fc1, self.fc2 = nn.Linear(*w1.shape), nn.Linear(*w2.shape)
+            self.fc1, self.fc2 = nn.Linear(n_flat, hidden), nn.Linear(hidden, classes)
 
         def forward(self, x):                       # x: (N, H, W, C) as in Keras
             h = self.pool(torch.relu(self.conv(x.permute(0, 3, 1, 2))))
             h = h.permute(0, 2, 3, 1).flatten(1)    # flatten in Keras' (H, W, C) order
             return self.fc2(torch.relu(self.fc1(h)))
 
-    net = Twin()
+    return Twin()
+
+
+def torch_twin(keras_model, *, device=None):
+    """A PyTorch copy of :func:`build_keras_cnn`'s model with the same weights; it returns logits."""
+    import torch
+
+    conv, dense1, dense2 = [l for l in keras_model.layers if l.get_weights()]
+    k, cb = conv.get_weights()
+    w1, b1 = dense1.get_weights()
+    w2, b2 = dense2.get_weights()
+    net = _twin_module(k.shape[2], k.shape[3], k.shape[:2], *w1.shape, w2.shape[1])
     with torch.no_grad():
         net.conv.weight.copy_(torch.from_numpy(k.transpose(3, 2, 0, 1).copy()))
         net.conv.bias.copy_(torch.from_numpy(cb))
@@ -109,41 +132,115 @@ def torch_twin(keras_model, *, device=None):
     return net.to(device) if device is not None else net
 
 
+def torch_cnn(input_shape: tuple[int, int, int] = (8, 8, 1), *, seed: int = 0, device=None):
+    """The same architecture built directly in PyTorch, initialised as Keras does by default.
+
+    Keras initialises kernels with Glorot-uniform and biases with zeros; ``xavier_uniform_`` computes the
+    same fan-in/fan-out for PyTorch's layouts, so the initial weights have the same distribution (not the
+    same values: for identical values use :func:`torch_twin`). Cheap to build: no TensorFlow involved.
+    """
+    import torch
+    from torch import nn
+
+    if len(input_shape) != 3 or min(input_shape) < 1 or min(input_shape[:2]) < 4:
+        raise ValueError(f"input_shape 应为 (高, 宽, 通道)，高和宽至少为 4，收到 {input_shape}")
+    h, w, c = input_shape
+    torch.manual_seed(seed)
+    net = _twin_module(c, 32, (3, 3), ((h - 2) // 2) * ((w - 2) // 2) * 32, 64, 10)
+    for layer in (net.conv, net.fc1, net.fc2):
+        nn.init.xavier_uniform_(layer.weight)
+        nn.init.zeros_(layer.bias)
+    return net.to(device) if device is not None else net
+
+
+class KerasAdamTrainer:
+    """Adam on explicit mini-batches for one Keras model, with a training step traced only once.
+
+    Tracing a ``tf.function`` costs more than a hundred steps of this small model; :meth:`restart` loads
+    new initial weights and zeroes Adam's state (step counter and moment estimates), so one trainer can
+    train the same architecture from several seeds without tracing again. The loop over the mini-batches
+    runs inside the graph (``tf.range``), which saves a Python call into TensorFlow per step.
+    """
+
+    def __init__(self, model, *, lr: float = 3e-3, eps: float = 1e-7):
+        import keras
+        import tensorflow as tf
+
+        check_positive("lr", lr)
+        check_positive("eps", eps)
+        self.model = model
+        self.opt = keras.optimizers.Adam(learning_rate=lr, epsilon=eps)
+        self.opt.build(model.trainable_variables)
+        loss_fn = keras.losses.SparseCategoricalCrossentropy()
+        weights = model.trainable_variables
+
+        @tf.function(reduce_retracing=True)
+        def run(Xt, yt, flat, starts, sizes, lrs):
+            losses = tf.TensorArray(tf.float32, size=tf.shape(starts)[0])
+            for i in tf.range(tf.shape(starts)[0]):
+                idx = flat[starts[i]:starts[i] + sizes[i]]            # the i-th mini-batch
+                self.opt.learning_rate.assign(lrs[i])
+                with tf.GradientTape() as tape:
+                    loss = loss_fn(tf.gather(yt, idx), model(tf.gather(Xt, idx), training=True))
+                self.opt.apply_gradients(zip(tape.gradient(loss, weights), weights))
+                losses = losses.write(i, loss)
+            return losses.stack()
+
+        self._run = run
+        self.lr = lr
+
+    def restart(self, weights: Sequence[np.ndarray]) -> None:
+        """Load ``weights`` (as from ``get_weights()``) and reset Adam to step 0."""
+        import keras
+
+        self.model.set_weights(weights)
+        lr_var = self.opt.learning_rate
+        for v in self.opt.variables:
+            if v is not lr_var:
+                v.assign(keras.ops.zeros_like(v))
+
+    def fit(self, X: np.ndarray, y: np.ndarray, batches: Sequence[np.ndarray],
+            lrs: Sequence[float] | None = None) -> list[float]:
+        """One Adam step per index array in ``batches`` (learning rate ``lrs[t]`` at step ``t``, default
+        the constant ``lr``); returns the batch losses."""
+        import tensorflow as tf
+
+        if len(X) != len(y):
+            raise ValueError(f"X 与 y 的样本数应相同，收到 {len(X)} 与 {len(y)}")
+        _check_lrs(lrs, batches)
+        lrs = [self.lr] * len(batches) if lrs is None else lrs
+        sizes = np.array([len(b) for b in batches])
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        losses = self._run(tf.constant(X, tf.float32), tf.constant(y, tf.int64),
+                           tf.constant(np.concatenate(batches), tf.int64), tf.constant(starts, tf.int64),
+                           tf.constant(sizes, tf.int64), tf.constant(lrs, tf.float32))
+        return [float(v) for v in losses.numpy()]
+
+
 def train_keras(model, X: np.ndarray, y: np.ndarray, batches: Sequence[np.ndarray], *, lr: float = 3e-3,
-                eps: float = 1e-7) -> list[float]:
+                eps: float = 1e-7, lrs: Sequence[float] | None = None) -> list[float]:
     """Train with Adam on the given mini-batches (one compiled step each); returns the batch losses."""
-    import keras
-    import tensorflow as tf
-
-    check_positive("lr", lr)
-    opt = keras.optimizers.Adam(learning_rate=lr, epsilon=eps)
-    loss_fn = keras.losses.SparseCategoricalCrossentropy()
-    weights = model.trainable_variables
-
-    @tf.function
-    def step(xb, yb):
-        with tf.GradientTape() as tape:
-            loss = loss_fn(yb, model(xb, training=True))
-        opt.apply_gradients(zip(tape.gradient(loss, weights), weights))
-        return loss
-
-    Xt, yt = tf.constant(X, tf.float32), tf.constant(y, tf.int64)
-    return [float(step(tf.gather(Xt, b), tf.gather(yt, b))) for b in batches]
+    return KerasAdamTrainer(model, lr=lr, eps=eps).fit(X, y, batches, lrs)
 
 
 def train_torch(net, X: np.ndarray, y: np.ndarray, batches: Sequence[np.ndarray], *, lr: float = 3e-3,
-                eps: float = 1e-7, device=None) -> list[float]:
-    """The same loop in PyTorch (``net`` returns logits); returns the batch losses."""
+                eps: float = 1e-7, lrs: Sequence[float] | None = None, device=None) -> list[float]:
+    """The same loop in PyTorch (``net`` returns logits; ``lrs`` as in :meth:`KerasAdamTrainer.fit`);
+    returns the batch losses."""
     import torch
 
     check_positive("lr", lr)
+    _check_lrs(lrs, batches)
+    lrs = [lr] * len(batches) if lrs is None else lrs
     device = device or next(net.parameters()).device
     opt = torch.optim.Adam(net.parameters(), lr=lr, eps=eps)
     Xt = torch.as_tensor(X, dtype=torch.float32, device=device)
     yt = torch.as_tensor(y, dtype=torch.int64, device=device)
     losses = []
-    for b in batches:
+    for b, lr_t in zip(batches, lrs):
         b = torch.as_tensor(b, device=device)
+        for group in opt.param_groups:
+            group["lr"] = float(lr_t)
         opt.zero_grad()
         loss = torch.nn.functional.cross_entropy(net(Xt[b]), yt[b])
         loss.backward()

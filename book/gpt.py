@@ -10,7 +10,8 @@ Layout (nanoGPT style; :func:`book.cost.gpt_params` counts exactly these weights
          mlp.c_fc    Linear(d, 4d)   GELU   mlp.c_proj Linear(4d, d)
     ln_f LayerNorm(d);  lm_head Linear(d, V, bias=False)
 
-so ``N = V·d + T·d + n_layer·(12·d² + 13·d) + 2·d``. Optional dropout (no parameters,
+so ``N = V·d + T·d + n_layer·(12·d² + 13·d) + 2·d``; with ``tie_weights=False`` the output
+layer has its own ``V·d`` weights (``N + V·d``). Optional dropout (no parameters,
 off by default) on the embeddings and on both residual branches. Attention is
 written out (:func:`causal_attention`: scores, causal mask, softmax, weighted
 sum); chapter 2 checks it against ``torch.nn.functional.scaled_dot_product_attention``.
@@ -43,7 +44,11 @@ __all__ = ["GPTConfig", "GPT", "CausalSelfAttention", "MLP", "Block", "causal_at
 # --- the model -----------------------------------------------------------------
 @dataclass(frozen=True)
 class GPTConfig:
-    """Sizes of a :class:`GPT`: vocabulary ``V``, context ``T`` (block_size), layers, heads, width ``d``."""
+    """Sizes of a :class:`GPT`: vocabulary ``V``, context ``T`` (block_size), layers, heads, width ``d``.
+
+    ``tie_weights`` (default ``True``): the output layer reuses the token embedding matrix;
+    ``False`` gives the output layer its own ``V × d`` weights.
+    """
 
     vocab_size: int
     block_size: int
@@ -51,6 +56,7 @@ class GPTConfig:
     n_head: int = 4
     d_model: int = 64
     dropout: float = 0.0
+    tie_weights: bool = True
 
     def __post_init__(self) -> None:
         check_positive_int("vocab_size（词表大小）", self.vocab_size)
@@ -62,6 +68,8 @@ class GPTConfig:
             raise ValueError(f"d_model={self.d_model} 应能被 n_head={self.n_head} 整除")
         if not (isinstance(self.dropout, (int, float)) and 0 <= self.dropout < 1):
             raise ValueError(f"dropout 应在 [0, 1) 内，收到 {self.dropout!r}")
+        if not isinstance(self.tie_weights, bool):
+            raise ValueError(f"tie_weights 应为 True 或 False，收到 {self.tie_weights!r}")
 
 
 def causal_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
@@ -147,7 +155,8 @@ class GPT(nn.Module):
         self.drop = nn.Dropout(cfg.dropout)
         self.ln_f = nn.LayerNorm(cfg.d_model)
         self.lm_head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
-        self.lm_head.weight = self.wte.weight          # weight tying
+        if cfg.tie_weights:
+            self.lm_head.weight = self.wte.weight      # weight tying
         self.apply(self._init)
         for name, p in self.named_parameters():         # GPT-2: scale the residual projections
             if name.endswith("c_proj.weight"):
@@ -344,7 +353,7 @@ class GPTHistory:
 def train_gpt(model: GPT, train: torch.Tensor, val: torch.Tensor | None = None, *, steps: int,
               batch_size: int = 16, lr: float = 3e-3, weight_decay: float = 0.0, cosine: bool = True,
               eval_every: int | None = None, seed: int = 0, desc: str = "训练 GPT",
-              progress_bar: bool | None = None) -> GPTHistory:
+              progress_bar: bool | None = None, embed_lr_mult: float = 1.0) -> GPTHistory:
     """Train ``model`` with AdamW on random windows of ``train`` for ``steps`` steps.
 
     Every ``eval_every`` steps (and after the last) it records the mean training loss
@@ -352,7 +361,10 @@ def train_gpt(model: GPT, train: torch.Tensor, val: torch.Tensor | None = None, 
     The windows are drawn from a generator seeded with ``seed`` (the global RNG is left
     alone). The learning rate warms up linearly over the first 5 % of steps, then (with
     ``cosine=True``) decays along a half cosine to a tenth of ``lr`` at the last step, or
-    stays constant (``cosine=False``).
+    stays constant (``cosine=False``). ``embed_lr_mult`` multiplies the learning rate of the
+    token and position embeddings (with weight tying, the token embedding is also the output
+    layer): each row of an embedding is only updated by the batches where its token occurs,
+    so a larger rate there speeds up a small model on a large vocabulary (1: one rate for all).
     """
     check_positive_int("steps", steps)
     check_positive_int("batch_size", batch_size)
@@ -362,7 +374,15 @@ def train_gpt(model: GPT, train: torch.Tensor, val: torch.Tensor | None = None, 
     every = steps if eval_every is None else check_positive_int("eval_every", eval_every)
     device = next(model.parameters()).device
     gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, betas=(0.9, 0.99))
+    if not (isinstance(embed_lr_mult, (int, float)) and embed_lr_mult > 0):
+        raise ValueError(f"embed_lr_mult 应为正数，收到 {embed_lr_mult!r}")
+    if embed_lr_mult == 1:
+        groups: Any = model.parameters()
+    else:
+        emb = {id(model.wte.weight), id(model.wpe.weight)}
+        groups = [{"params": [p for p in model.parameters() if id(p) not in emb], "mult": 1.0},
+                  {"params": [model.wte.weight, model.wpe.weight], "mult": float(embed_lr_mult)}]
+    opt = torch.optim.AdamW(groups, lr=lr, weight_decay=weight_decay, betas=(0.9, 0.99))
     warm = max(1, steps // 20)
     hist = GPTHistory()
     model.train()
@@ -376,7 +396,7 @@ def train_gpt(model: GPT, train: torch.Tensor, val: torch.Tensor | None = None, 
         else:
             rate = lr
         for g in opt.param_groups:
-            g["lr"] = rate
+            g["lr"] = rate * g.get("mult", 1.0)
         x, y = get_batch(train, batch_size, model.cfg.block_size, generator=gen, device=device)
         _, loss = model(x, y)
         opt.zero_grad(set_to_none=True)

@@ -108,3 +108,25 @@ def test_tokenizer_with_unk():
         CharTokenizer("aab", min_count=2)            # no unk to send rare characters to
     with pytest.raises(ValueError):
         CharTokenizer("aab", unk="??")
+
+
+def test_untied_head_and_embedding_learning_rate():
+    torch.manual_seed(0)
+    cfg = GPTConfig(12, 16, 1, 2, 32, tie_weights=False)
+    m = GPT(cfg)
+    assert m.lm_head.weight is not m.wte.weight
+    assert m.n_params() == book.cost.gpt_params(1, 32, 12, 16) + 12 * 32     # own V·d output weights
+    with pytest.raises(ValueError):
+        GPTConfig(12, 16, tie_weights=1)
+    data = torch.arange(2000) % 12
+    runs = {}
+    for mult in (1.0, 5.0):
+        torch.manual_seed(0)
+        model = GPT(GPTConfig(12, 16, 1, 2, 32))
+        before = model.wte.weight.detach().clone()
+        train_gpt(model, data, steps=3, batch_size=4, lr=1e-3, cosine=False, progress_bar=False,
+                  embed_lr_mult=mult)
+        runs[mult] = (model.wte.weight.detach() - before).abs().max().item()
+    assert runs[5.0] > 2 * runs[1.0]                 # Adam: step size ∝ learning rate
+    with pytest.raises(ValueError):
+        train_gpt(m, data, steps=1, embed_lr_mult=0)

@@ -54,3 +54,27 @@ def test_compare_glue_finds_a_changed_number_and_ignores_timings(tmp_path):
     assert compare_glue(tmp_path) == ["part9/01_x: p9_acc = 0.97 (build) vs 0.96 (test)"]
     dump("0.97", "2.9", [])  # a time not glued with measured=True is a difference too
     assert compare_glue(tmp_path) == ["part9/01_x: p9_train_time_s = 3.2 (build) vs 2.9 (test)"]
+
+
+def test_loadgroup_keeps_the_build_tests_on_one_worker(tmp_path):
+    """The README's `pytest -n 2 --dist loadgroup` relies on xdist grouping the tests marked
+    xdist_group("build") onto one worker (the book is built once). Some pytest/xdist version pairs
+    silently stop grouping (pytest-xdist issue #1386); this catches that."""
+    import subprocess
+    import sys
+
+    for name in ("a", "b"):
+        (tmp_path / f"test_{name}.py").write_text(
+            "import os, pytest\n"
+            "pytestmark = pytest.mark.xdist_group('build')\n"
+            "@pytest.mark.parametrize('i', range(4))\n"
+            f"def test_{name}(i):\n"
+            "    with open('workers.txt', 'a') as f:\n"
+            "        f.write(os.environ['PYTEST_XDIST_WORKER'] + '\\n')\n")
+    (tmp_path / "test_c.py").write_text("import pytest\n@pytest.mark.parametrize('i', range(8))\ndef test_c(i):\n    pass\n")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-q",
+                           "-p", "no:cacheprovider"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    workers = (tmp_path / "workers.txt").read_text().split()
+    assert len(workers) == 8 and len(set(workers)) == 1, workers

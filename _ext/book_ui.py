@@ -49,7 +49,25 @@ def _patch_catalogues(app) -> None:
             translator = getattr(translator, "_fallback", None)
 
 
+# Labels that templates write into the HTML as they are (myst-nb's hidden-code cells), not
+# through a catalogue: replaced in every page body before it is written.
+STATIC_LABELS = {'aria-label="Toggle hidden content"': 'aria-label="展开或收起"'}
+
+
+def fix_static_labels(body: str) -> str:
+    """``body`` with the English labels of :data:`STATIC_LABELS` in Chinese."""
+    for english, chinese in STATIC_LABELS.items():
+        body = body.replace(english, chinese)
+    return body
+
+
+def _static_labels(app, pagename, templatename, context, doctree):
+    if isinstance(context.get("body"), str):
+        context["body"] = fix_static_labels(context["body"])
+
+
 def setup(app):
     app.connect("builder-inited", _patch_catalogues)
+    app.connect("html-page-context", _static_labels)
     app.add_js_file("book-ui.js")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -98,3 +98,10 @@ def test_read_bib_gives_short_and_full_forms():
     for key, entry in bib.items():
         assert entry["year"].isdigit(), key
         assert entry["short"] and entry["full"], key
+
+
+def test_static_english_labels_become_chinese():
+    from book_ui import fix_static_labels
+
+    html = '<summary aria-label="Toggle hidden content"><p>显示代码</p></summary>'
+    assert fix_static_labels(html) == '<summary aria-label="展开或收起"><p>显示代码</p></summary>'

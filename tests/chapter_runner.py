@@ -40,11 +40,15 @@ class _H(logging.Handler):
 logging.getLogger().addHandler(_H())
 # No network: a chapter that tries to reach any host but this machine fails (nothing may be
 # downloaded while the book is built or tested). Loopback stays open (DDP's gloo, kernels).
+# The guards keep the wrapped functions' names and docstrings (functools.wraps): Part VI reads
+# the standard library's docstrings as its English corpus, and the probe must not change them.
+import functools as _functools
 import socket as _socket
 def _book_local(address):
     host = address[0] if isinstance(address, tuple) else address
     return not isinstance(host, str) or host.startswith("127.") or host in ("localhost", "::1", "")
 def _book_guard(orig):
+    @_functools.wraps(orig)
     def connect(self, address):
         if self.family in (_socket.AF_INET, _socket.AF_INET6) and not _book_local(address):
             raise OSError(f"本书的测试不允许联网：{address!r}")
@@ -53,6 +57,7 @@ def _book_guard(orig):
 _socket.socket.connect = _book_guard(_socket.socket.connect)
 _socket.socket.connect_ex = _book_guard(_socket.socket.connect_ex)
 _book_getaddrinfo = _socket.getaddrinfo
+@_functools.wraps(_book_getaddrinfo)
 def _book_resolve(host, *args, **kw):
     if not _book_local((host,)):
         raise OSError(f"本书的测试不允许联网：{host!r}")

@@ -78,3 +78,22 @@ def test_loadgroup_keeps_the_build_tests_on_one_worker(tmp_path):
     assert proc.returncode == 0, proc.stdout[-2000:]
     workers = (tmp_path / "workers.txt").read_text().split()
     assert len(workers) == 8 and len(set(workers)) == 1, workers
+
+
+def test_probe_keeps_the_standard_library_docstrings():
+    """Part VI's English corpus is the standard library's docstrings: the network guard that the
+    chapter tests install must not change them (else the test and the build glue different numbers)."""
+    import subprocess
+    import sys
+
+    from chapter_runner import PROBE_START
+
+    code = ("import inspect, socket\n"
+            "before = [inspect.getdoc(socket.getaddrinfo), inspect.getdoc(socket.socket.connect)]\n"
+            f"exec({PROBE_START!r})\n"
+            "after = [inspect.getdoc(socket.getaddrinfo), inspect.getdoc(socket.socket.connect)]\n"
+            "assert before == after and before[0], (before, after)\n"
+            "try:\n    socket.getaddrinfo('example.org', 80)\nexcept OSError as e:\n    print('blocked', e)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "blocked" in proc.stdout

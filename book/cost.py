@@ -223,18 +223,9 @@ def median_seconds(fn: Callable[[], Any], *, repeats: int = 7, warmup: int = 1, 
     repeats = check_positive_int("repeats（重复次数）", repeats)
     if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
         raise ValueError(f"warmup（热身次数）应为非负整数，收到 {warmup!r}")
-    clock, sync = _clock_for(device)
     for _ in range(warmup):
         fn()
-    sync()
-    times = []
-    for _ in range(repeats):
-        sync()
-        t0 = clock()
-        fn()
-        sync()
-        times.append(clock() - t0)
-    return float(statistics.median(times))
+    return float(statistics.median(timed(fn, device=device)[1] for _ in range(repeats)))
 
 
 def measure_matmul_flops(n: int = 512, *, dtype: Any = None, device: Any = None, repeats: int = 10) -> float:

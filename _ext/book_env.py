@@ -20,7 +20,7 @@ from sphinx.util.docutils import SphinxDirective
 from book._env import redirect_caches
 
 PACKAGES = ["torch", "tensorflow-cpu", "keras", "numpy", "scipy", "scikit-learn", "pandas",
-            "matplotlib", "jupyter-book", "sphinx", "myst-nb", "jupytext", "nbval", "pytest"]
+            "matplotlib", "jupyter-book", "sphinx", "myst-nb", "jupytext", "nbclient", "pytest"]
 
 
 class runtime_node(nodes.General, nodes.Element):

@@ -43,8 +43,8 @@ def glue(name: str, value: Any, display: bool = False, *, measured: bool = False
     Returns ``None``, so that a cell ending with it echoes nothing; ``display=False``
     (the default) keeps myst-nb from printing the value under the cell too. Read
     the converted value back with :func:`glued`. ``measured=True`` marks a value that
-    measures the machine (a time, a throughput, or anything computed from one): the test
-    suite's determinism check (two executions must glue the same numbers) skips it.
+    measures the machine (a time, a throughput, or anything computed from one): it differs
+    from run to run, while every other glued value is fixed by the chapter's seeds.
     """
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(f"glue 名称应为字母开头的标识符（可含 - 与 _），收到 {name!r}")

@@ -1,4 +1,5 @@
-"""The chapter runner's probe: it records stderr and warnings and blocks the network."""
+"""The chapter runner: its probe (stderr, warnings, network), one execution per chapter and run,
+and the hand-over of those executions to the book build."""
 from __future__ import annotations
 
 import subprocess
@@ -32,28 +33,86 @@ def test_probe_fails_on_stderr_and_warnings():
         assert run.returncode != 0 and "AssertionError" in run.stderr, (body, run.stderr)
 
 
-def test_compare_glue_finds_a_changed_number_and_ignores_timings(tmp_path):
-    import json
+TINY = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
 
-    from chapter_runner import compare_glue
+# 小章
 
-    assert compare_glue(tmp_path) is None  # nothing recorded: nothing to compare
-    html = tmp_path / "build" / "html"
-    execute = tmp_path / "build" / "jupyter_execute" / "chapters" / "part9"
-    execute.mkdir(parents=True)
-    (tmp_path / "_build_path").write_text(str(html))
-    built = {"p9_acc": {"data": {"text/plain": "0.97"}}, "p9_train_time_s": {"data": {"text/plain": "3.2"}}}
-    (execute / "01_x.glue.json").write_text(json.dumps(built))
-    def dump(acc, time_s, measured):
-        record = {"values": {"p9_acc": acc, "p9_train_time_s": time_s}, "measured": measured}
-        (tmp_path / "part9__01_x.json").write_text(json.dumps(record))
+```{code-cell} ipython3
+---
+tags: [hide-input]
+---
+x = 6 * 7
+print(x)
+```
 
-    dump("0.97", "2.9", ["p9_train_time_s"])
-    assert compare_glue(tmp_path) == []
-    dump("0.96", "2.9", ["p9_train_time_s"])
-    assert compare_glue(tmp_path) == ["part9/01_x: p9_acc = 0.97 (build) vs 0.96 (test)"]
-    dump("0.97", "2.9", [])  # a time not glued with measured=True is a difference too
-    assert compare_glue(tmp_path) == ["part9/01_x: p9_train_time_s = 3.2 (build) vs 2.9 (test)"]
+正文。
+
+```{code-cell} ipython3
+BODY
+```
+"""
+
+
+def _chapter(folder, body):
+    md = folder / "chapters" / "part9" / "01_tiny.md"
+    md.parent.mkdir(parents=True, exist_ok=True)
+    md.write_text(TINY.replace("BODY", body), encoding="utf-8")
+    return md
+
+
+def test_a_chapter_runs_once_per_run_and_the_build_finds_its_outputs(tmp_path):
+    import nbformat
+    from jupyter_cache import get_cache
+
+    from chapter_runner import ensure_chapter, fill_cache, read_chapter
+
+    md = _chapter(tmp_path / "src", "assert x == 42")
+    run = tmp_path / "run"
+    record = ensure_chapter(md, run)
+    assert record["ok"], record["error"]
+    executed = nbformat.read(record["notebook"], as_version=4)
+    assert [c.source for c in executed.cells if c.cell_type == "code"] == ["x = 6 * 7\nprint(x)", "assert x == 42"]
+    code = [c for c in executed.cells if c.cell_type == "code"]
+    assert code[0].outputs[0]["text"] == "42\n" and len(code) == 2   # the test cells are gone
+    md.write_text(md.read_text(encoding="utf-8").replace("x == 42", "x == 41"), encoding="utf-8")
+    assert ensure_chapter(md, run) == record                       # claimed already: not run again
+    md.write_text(md.read_text(encoding="utf-8").replace("x == 41", "x == 42"), encoding="utf-8")
+    assert fill_cache(tmp_path / "cache", [md], [record]) == 1
+    cache = get_cache(str(tmp_path / "cache"))
+    _, merged = cache.merge_match_into_notebook(read_chapter(md))  # what myst-nb does in the build
+    first = merged.cells[1]
+    assert first.metadata["tags"] == ["hide-input"] and first.outputs[0]["text"] == "42\n"
+    # a changed chapter no longer matches: the build would execute it itself
+    md.write_text(md.read_text(encoding="utf-8").replace("x == 42", "x > 0"), encoding="utf-8")
+    try:
+        cache.match_cache_notebook(read_chapter(md))
+    except KeyError:
+        pass
+    else:
+        raise AssertionError("a changed chapter matched the old execution")
+    assert fill_cache(tmp_path / "cache2", [md], [record]) == 0    # and is not handed to the build
+
+
+def test_a_failing_chapter_is_reported_with_its_cell_and_not_cached(tmp_path):
+    from chapter_runner import ensure_chapter, fill_cache
+
+    for i, (body, expected) in enumerate([("assert x == 41, '答案不对'", "答案不对"),
+                                          ("import sys; sys.stderr.write('oops\\n')", "wrote to stderr"),
+                                          ("import warnings; warnings.warn('小心')", "emitted warnings")]):
+        md = _chapter(tmp_path / f"src{i}", body)
+        record = ensure_chapter(md, tmp_path / f"run{i}")
+        assert not record["ok"] and expected in record["error"], record["error"][-2000:]
+        assert fill_cache(tmp_path / f"cache{i}", [md], [record]) == 0
 
 
 def test_loadgroup_keeps_the_build_tests_on_one_worker(tmp_path):

@@ -28,7 +28,8 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-__all__ = ["extract_prose", "book_corpus", "corpus_stats", "chapter_files", "BOOK_ROOT", "PACKAGED_ROOT"]
+__all__ = ["extract_prose", "book_corpus", "corpus_stats", "chapter_files", "interleaved_split", "BOOK_ROOT",
+           "PACKAGED_ROOT"]
 
 BOOK_ROOT = Path(__file__).resolve().parent.parent
 #: The chapters' Markdown as shipped inside an installed wheel (see ``setup.py``).
@@ -166,3 +167,28 @@ def corpus_stats(text: str) -> dict[str, int]:
     return {"chars": len(text), "distinct": len(set(text)),
             "cjk": len(_CJK.findall(text)), "bytes": len(text.encode("utf-8")),
             "lines": text.count("\n") + 1}
+
+
+def interleaved_split(text: str, val_fraction: float = 0.1, block: int = 1000) -> tuple[str, str]:
+    """Split ``text`` into blocks of ``block`` characters; every ``k``-th block (``k = round(1 /
+    val_fraction)``, starting with block ``k - 1``) is held out for validation, the others, in
+    order, are the training text.
+
+    The held-out text is never seen in training (each block is contiguous, so no training
+    window overlaps it), and it samples the whole book rather than its last chapters: when
+    the book grows or a chapter is edited, both parts change only a little, and the results
+    of the chapters that train on it move only a little.
+    """
+    if not isinstance(text, str) or not text:
+        raise ValueError("语料应为非空字符串")
+    if not 0 < val_fraction <= 0.5:
+        raise ValueError(f"val_fraction 应在 (0, 0.5] 之内，收到 {val_fraction!r}")
+    if not isinstance(block, int) or isinstance(block, bool) or block < 1:
+        raise ValueError(f"block 应为正整数（每块的字符数），收到 {block!r}")
+    k = round(1 / val_fraction)
+    blocks = [text[i:i + block] for i in range(0, len(text), block)]
+    if len(blocks) < k:
+        raise ValueError(f"语料只有 {len(blocks)} 块（每块 {block} 个字符），不够每 {k} 块留出一块做验证")
+    train = "".join(b for i, b in enumerate(blocks) if i % k != k - 1)
+    val = "".join(b for i, b in enumerate(blocks) if i % k == k - 1)
+    return train, val

@@ -96,3 +96,39 @@ def test_empty_corpus_is_an_error(tmp_path):
 def test_corpus_stats_counts():
     s = corpus_stats("大模型\nab")
     assert s == {"chars": 6, "distinct": 6, "cjk": 3, "bytes": 3 * 3 + 1 + 2, "lines": 2}
+
+
+def test_interleaved_split_holds_out_every_kth_block():
+    from book.corpus import interleaved_split
+
+    text = "".join(chr(0x4e00 + i) for i in range(95))          # 95 distinct characters
+    train, val = interleaved_split(text, val_fraction=0.25, block=10)
+    blocks = [text[i:i + 10] for i in range(0, 95, 10)]       # 10 blocks, the last one short
+    assert val == blocks[3] + blocks[7]                        # every 4th block, starting with the 4th
+    assert train == "".join(b for i, b in enumerate(blocks) if i not in (3, 7))
+    assert sorted(train + val) == sorted(text) and not set(train) & set(val)
+
+
+def test_interleaved_split_moves_little_when_the_text_changes():
+    """An edit near the start shifts the blocks after it, but the held-out share stays the same
+    and the held-out text still samples the whole corpus (unlike a 'last 10%' split)."""
+    from book.corpus import interleaved_split
+
+    text = "".join(chr(0x4e00 + (i * 7919) % 20000) for i in range(20000))
+    _, val = interleaved_split(text, 0.1, 100)
+    _, val2 = interleaved_split("插入几个字" + text, 0.1, 100)
+    assert abs(len(val2) - len(val)) <= 100 and len(val) == 2000
+    positions = [text.index(val[i:i + 5]) for i in range(0, len(val), 100)]   # each held-out block
+    assert min(positions) < 2000 and max(positions) > 18000    # from the start to the end
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(text=""), "非空"), (dict(text="中文", val_fraction=0), "val_fraction"),
+    (dict(text="中文", val_fraction=0.9), "val_fraction"), (dict(text="中文", block=0), "block"),
+    (dict(text="中文", block=1.5), "block"), (dict(text="中文" * 3, block=2), "不够"),
+])
+def test_interleaved_split_rejects_bad_input(kwargs, message):
+    from book.corpus import interleaved_split
+
+    with pytest.raises(ValueError, match=message):
+        interleaved_split(**kwargs)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterable
 
 __all__ = ["extract_prose", "book_corpus", "corpus_stats", "chapter_files", "interleaved_split", "BOOK_ROOT",
-           "PACKAGED_ROOT"]
+           "PACKAGED_ROOT", "SPLIT_BLOCK", "SPLIT_VAL_FRACTION"]
 
 BOOK_ROOT = Path(__file__).resolve().parent.parent
 #: The chapters' Markdown as shipped inside an installed wheel (see ``setup.py``).
@@ -169,7 +169,12 @@ def corpus_stats(text: str) -> dict[str, int]:
             "lines": text.count("\n") + 1}
 
 
-def interleaved_split(text: str, val_fraction: float = 0.1, block: int = 1000) -> tuple[str, str]:
+#: The split every Part VI chapter uses (:func:`interleaved_split`'s defaults): one place to change it.
+SPLIT_BLOCK, SPLIT_VAL_FRACTION = 1000, 0.1
+
+
+def interleaved_split(text: str, val_fraction: float = SPLIT_VAL_FRACTION, block: int = SPLIT_BLOCK
+                      ) -> tuple[str, str]:
     """Split ``text`` into blocks of ``block`` characters; every ``k``-th block (``k = round(1 /
     val_fraction)``, starting with block ``k - 1``) is held out for validation, the others, in
     order, are the training text.

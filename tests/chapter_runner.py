@@ -77,7 +77,14 @@ assert not _book_test_warnings, "chapter emitted warnings: " + " | ".join(_book_
 assert not _book_test_stderr, "chapter wrote to stderr: " + "".join(_book_test_stderr)[:800]
 """
 
-MYST_EXTENSIONS = {"amsmath", "colon_fence", "deflist", "dollarmath", "html_image", "substitution"}
+CONFIG = Path(__file__).resolve().parent.parent / "_config.yml"
+
+
+def _myst_extensions() -> set[str]:
+    """The MyST extensions the book enables (``parse.myst_enable_extensions`` in _config.yml)."""
+    import yaml
+
+    return set(yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["parse"]["myst_enable_extensions"])
 
 
 def read_chapter(md: Path) -> nbformat.NotebookNode:
@@ -86,7 +93,7 @@ def read_chapter(md: Path) -> nbformat.NotebookNode:
     from myst_parser.config.main import MdParserConfig
 
     text = md.read_text(encoding="utf-8")
-    nb = read_myst_markdown_notebook(text, config=MdParserConfig(enable_extensions=MYST_EXTENSIONS),
+    nb = read_myst_markdown_notebook(text, config=MdParserConfig(enable_extensions=_myst_extensions()),
                                      add_source_map=True, path=str(md))
     return nb
 
@@ -157,13 +164,13 @@ def fill_cache(cache_dir: Path, chapters: list[Path], records: list[dict]) -> in
     for md, record in zip(chapters, records):
         if not record["ok"]:
             continue
-        executed = nbformat.read(record["notebook"], as_version=4)
-        if cache.create_hashed_notebook(executed)[1] != cache.create_hashed_notebook(read_chapter(md))[1]:
+        executed, chapter = nbformat.read(record["notebook"], as_version=4), read_chapter(md)
+        if cache.create_hashed_notebook(executed)[1] != cache.create_hashed_notebook(chapter)[1]:
             continue  # the chapter was edited after it ran: the build executes the new version itself
         stored = cache.cache_notebook_bundle(
             CacheBundleIn(executed, str(md), data={"execution_seconds": record["seconds"]}),
             check_validity=False, overwrite=True)
-        assert cache.match_cache_notebook(read_chapter(md)).pk == stored.pk
+        assert cache.match_cache_notebook(chapter).pk == stored.pk
         n += 1
     return n
 

@@ -13,12 +13,12 @@ from .device import describe_devices, limit_cpu_threads, tf_device, torch_device
 from .glue import glue, glue_many, glued
 from .plotting import subplots, use_book_style
 from .progress import progress
-from .seed import seed_everything
+from .seed import seed_everything, seed_for, seed_offset, seeds
 from .start import start
 from .train import History, binary_accuracy, predict_torch, train_torch
 
 __all__ = [
     "Split", "load_breast_cancer_split", "make_threshold_numbers", "split_dataset", "standardize",
     "describe_devices", "limit_cpu_threads", "tf_device", "torch_device", "glue", "glue_many", "glued", "start", "subplots", "use_book_style",
-    "progress", "seed_everything", "History", "binary_accuracy", "predict_torch", "train_torch",
+    "progress", "seed_everything", "seed_for", "seed_offset", "seeds", "History", "binary_accuracy", "predict_torch", "train_torch",
 ]

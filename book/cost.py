@@ -18,10 +18,8 @@ Formulas (``N`` parameters, ``D`` training tokens):
 from __future__ import annotations
 
 import math
-import statistics
-import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -33,10 +31,9 @@ __all__ = [
     "serving_cost_per_million_tokens", "train_flops", "training_memory_bytes", "zero_memory_per_gpu",
 ]
 
-# Module attributes so that the tests can replace the clocks. On a CPU running one thread the
-# timer is the thread's CPU time: other processes sharing the cores do not inflate it.
-_clock = time.perf_counter
-_cpu_clock = time.thread_time
+# The timing harness lives in book.timing; re-exported here so that book.cost.median_seconds
+# (and timed, measure_matmul_flops) keep working in the chapters and the benchmark.
+from .timing import measure_matmul_flops, median_seconds, timed  # noqa: E402,F401
 
 
 def _number(name: str, v: Any, *, allow_zero: bool = False) -> float:
@@ -177,81 +174,3 @@ def zero_memory_per_gpu(n_params: float, n_gpus: int, stage: int,
     shard_w = stage >= 3
     per_param = (w / G if shard_w else w) + (g / G if shard_g else g) + (o / G if shard_o else o)
     return N * per_param
-
-
-def _clock_for(device: Any):
-    """The clock and the synchronisation for timing work on ``device`` (see :func:`median_seconds`)."""
-    import torch
-
-    from .device import torch_device
-
-    dev = torch_device() if device is None else torch.device(device)
-    clock = _cpu_clock if dev.type == "cpu" and torch.get_num_threads() == 1 else _clock
-
-    def sync() -> None:
-        if dev.type == "cuda":
-            torch.cuda.synchronize(dev)
-
-    return clock, sync
-
-
-def timed(fn: Callable[[], Any], *, device: Any = None) -> tuple[Any, float]:
-    """Run ``fn()`` once; return its result and the seconds it took, timed as :func:`median_seconds`
-    times (so a training run's samples per second is measured like the benchmark's FLOP/s)."""
-    if not callable(fn):
-        raise ValueError(f"fn 应为可调用对象（不带参数的函数），收到 {fn!r}")
-    clock, sync = _clock_for(device)
-    sync()
-    t0 = clock()
-    result = fn()
-    sync()
-    return result, clock() - t0
-
-
-def median_seconds(fn: Callable[[], Any], *, repeats: int = 7, warmup: int = 1, device: Any = None) -> float:
-    """Median time of ``fn()`` over ``repeats`` calls, after ``warmup`` untimed calls.
-
-    The one timing code of the book: :func:`measure_matmul_flops` (and so ``python -m
-    book.bench``), Part III's throughput measurements and Part VI's serving chapter all use it,
-    so that their numbers are measured the same way. CUDA is synchronised before and after
-    each call. On a CPU with PyTorch limited to one thread (``torch.get_num_threads() == 1``,
-    as ``book.start`` sets it) the clock is the calling thread's CPU time, so other programs
-    competing for the cores do not inflate it; otherwise it is wall-clock time.
-    """
-    if not callable(fn):
-        raise ValueError(f"fn 应为可调用对象（不带参数的函数），收到 {fn!r}")
-    repeats = check_positive_int("repeats（重复次数）", repeats)
-    if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
-        raise ValueError(f"warmup（热身次数）应为非负整数，收到 {warmup!r}")
-    for _ in range(warmup):
-        fn()
-    return float(statistics.median(timed(fn, device=device)[1] for _ in range(repeats)))
-
-
-def measure_matmul_flops(n: int = 512, *, dtype: Any = None, device: Any = None, repeats: int = 10) -> float:
-    """Measured FLOP/s of one ``n×n @ n×n`` matmul (``2·n³`` FLOPs).
-
-    ``dtype`` defaults to ``torch.float32``; ``device`` to :func:`book.torch_device` (the GPU
-    when there is one). Two warm-up products, then the median time over ``repeats`` products;
-    CUDA is synchronised before and after each timed product. On a CPU with PyTorch limited to
-    one thread (``torch.get_num_threads() == 1``, as ``book.start`` sets it) the time is the
-    calling thread's CPU time, so other programs competing for the cores do not lower the
-    result; otherwise it is wall-clock time.
-    """
-    import torch
-
-    from .device import torch_device
-
-    n = check_positive_int("n（矩阵边长）", n)
-    repeats = check_positive_int("repeats（重复次数）", repeats)
-    dtype = torch.float32 if dtype is None else dtype
-    if not isinstance(dtype, torch.dtype) or not (dtype.is_floating_point or dtype.is_complex):
-        raise ValueError(f"dtype 应为 torch 的浮点类型（如 torch.float32、torch.bfloat16），收到 {dtype!r}")
-    dev = torch_device() if device is None else torch.device(device)
-    a = torch.randn(n, n, device=dev).to(dtype)
-    b = torch.randn(n, n, device=dev).to(dtype)
-
-    t = median_seconds(lambda: a @ b, repeats=repeats, warmup=2, device=dev)
-    if t <= 0:
-        raise RuntimeError("计时结果为 0：矩阵太小，请增大 n")
-    return 2.0 * n ** 3 / t

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 import book.cost as cost
+import book.timing as timing
 from book.cost import (Compute, chinchilla_tokens, flops_to_cost, gpt_flops_per_token,
                        gpt_head_flops_per_token, gpt_params, inference_flops_per_token, kv_cache_bytes,
                        measure_matmul_flops, serving_cost_per_million_tokens, train_flops,
@@ -197,19 +198,78 @@ def test_zero_rejects_bad_sizes():
         zero_memory_per_gpu(1e9, 8, 1, bytes_optimizer=-4)
 
 
-# --- measurement -------------------------------------------------------------------
+# --- measurement (book.timing, re-exported by book.cost) ----------------------------
+@pytest.fixture(autouse=True)
+def _real_profile(monkeypatch):
+    """Every test starts with real measurements, whatever the caller's environment says."""
+    monkeypatch.delenv("BOOK_MEASURE_PROFILE", raising=False)
+
+
+def test_cost_reexports_the_timing_harness():
+    assert cost.timed is timing.timed
+    assert cost.median_seconds is timing.median_seconds
+    assert cost.measure_matmul_flops is timing.measure_matmul_flops
+
+
+def test_profile_names_and_bad_profile(monkeypatch):
+    assert timing.profile() == ""
+    for p in ("bf16_fast", "gpu_like"):
+        monkeypatch.setenv("BOOK_MEASURE_PROFILE", p)
+        assert timing.profile() == p
+    monkeypatch.setenv("BOOK_MEASURE_PROFILE", "tpu")
+    with pytest.raises(ValueError, match="BOOK_MEASURE_PROFILE"):
+        timing.profile()
+    with pytest.raises(ValueError, match="BOOK_MEASURE_PROFILE"):
+        timing.median_seconds(lambda: None, repeats=1)
+
+
+def _fake_clock(monkeypatch, durations):
+    """Clocks that advance by the given durations, one per call of ``fn`` below."""
+    state = {"t": 0.0}
+    monkeypatch.setattr(timing, "_cpu_clock", lambda: state["t"])
+    monkeypatch.setattr(timing, "_clock", lambda: state["t"])
+    it = iter(durations)
+
+    def fn():
+        state["t"] += next(it)
+    return fn
+
+
+def test_gpu_like_profile_is_nearly_flat(monkeypatch):
+    monkeypatch.setenv("BOOK_MEASURE_PROFILE", "gpu_like")
+    fn = _fake_clock(monkeypatch, [0.01, 1.0])
+    small, large = timing.timed(fn, device="cpu")[1], timing.timed(fn, device="cpu")[1]
+    assert small == pytest.approx(timing.LAUNCH_SECONDS + 0.01 / timing.GPU_SPEEDUP)
+    assert 1.0 < large / small < 1.25  # 100x more work, < 25 % more time: launch-bound
+    monkeypatch.delenv("BOOK_MEASURE_PROFILE")
+    fn = _fake_clock(monkeypatch, [0.01, 1.0])
+    assert timing.timed(fn, device="cpu")[1] == 0.01 and timing.timed(fn, device="cpu")[1] == 1.0
+
+
+def test_bf16_fast_profile_times_fp32_and_divides(monkeypatch):
+    ticks = iter(range(0, 10_000, 2))  # every timed product takes exactly 2 s
+    fake = lambda: float(next(ticks))  # noqa: E731
+    monkeypatch.setattr(timing, "_clock", fake)
+    monkeypatch.setattr(timing, "_cpu_clock", fake)
+    monkeypatch.setenv("BOOK_MEASURE_PROFILE", "bf16_fast")
+    fp32 = measure_matmul_flops(16, device="cpu", repeats=3)
+    for dt in (torch.bfloat16, torch.float16):
+        assert measure_matmul_flops(16, dtype=dt, device="cpu", repeats=3) == pytest.approx(timing.BF16_SPEEDUP * fp32)
+    assert fp32 == pytest.approx(2 * 16 ** 3 / 2.0)  # fp32 itself is not faked
+
+
 def test_measure_matmul_flops_formula_with_fake_clock(monkeypatch):
     ticks = iter(range(0, 10_000, 2))  # every timed product takes exactly 2 s
     fake = lambda: float(next(ticks))  # noqa: E731
-    monkeypatch.setattr(cost, "_clock", fake)
-    monkeypatch.setattr(cost, "_cpu_clock", fake)
+    monkeypatch.setattr(timing, "_clock", fake)
+    monkeypatch.setattr(timing, "_cpu_clock", fake)
     assert measure_matmul_flops(16, device="cpu", repeats=3) == pytest.approx(2 * 16 ** 3 / 2.0)
 
 
 def test_measure_matmul_flops_uses_thread_cpu_time_with_one_thread(monkeypatch):
     calls = []
-    monkeypatch.setattr(cost, "_cpu_clock", lambda: calls.append("cpu") or float(len(calls)))
-    monkeypatch.setattr(cost, "_clock", lambda: calls.append("wall") or float(len(calls)))
+    monkeypatch.setattr(timing, "_cpu_clock", lambda: calls.append("cpu") or float(len(calls)))
+    monkeypatch.setattr(timing, "_clock", lambda: calls.append("wall") or float(len(calls)))
     old = torch.get_num_threads()
     try:
         torch.set_num_threads(1)
@@ -247,8 +307,8 @@ def test_measure_matmul_flops_rejects_bad(kw):
 def test_median_seconds_is_the_median_after_warmup(monkeypatch):
     durations = iter([5.0, 1.0, 3.0, 2.0])  # the warm-up call is not timed
     state = {"t": 0.0}
-    monkeypatch.setattr(cost, "_cpu_clock", lambda: state["t"])
-    monkeypatch.setattr(cost, "_clock", lambda: state["t"])
+    monkeypatch.setattr(timing, "_cpu_clock", lambda: state["t"])
+    monkeypatch.setattr(timing, "_clock", lambda: state["t"])
     calls = []
 
     def fn():
@@ -275,8 +335,8 @@ def test_median_seconds_rejects_bad_input():
 
 def test_timed_returns_result_and_seconds(monkeypatch):
     state = {"t": 10.0}
-    monkeypatch.setattr(cost, "_cpu_clock", lambda: state["t"])
-    monkeypatch.setattr(cost, "_clock", lambda: state["t"])
+    monkeypatch.setattr(timing, "_cpu_clock", lambda: state["t"])
+    monkeypatch.setattr(timing, "_clock", lambda: state["t"])
 
     def work():
         state["t"] += 2.5

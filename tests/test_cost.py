@@ -345,3 +345,142 @@ def test_timed_returns_result_and_seconds(monkeypatch):
     assert cost.timed(work, device="cpu") == ("done", 2.5)
     with pytest.raises(ValueError, match="可调用"):
         cost.timed(None)
+
+
+# --- serving at scale: KV bytes against real caches, capacity, TP, roofline ----------
+from book.cost import (A100_80GB, MODEL_7B, MODEL_70B, Accelerator, TransformerShape, allreduce_seconds,  # noqa: E402
+                       check_fits, decode_step, generation_seconds, max_batch, min_devices, prefill_step,
+                       serving_memory_per_device)
+
+
+def _cache_nbytes(pairs):
+    return sum(k.numel() * k.element_size() + v.numel() * v.element_size() for k, v in pairs)
+
+
+def test_kv_bytes_match_the_book_gpt_cache():
+    from book.gpt import GPT, GPTConfig
+    from book.part6.serve import forward_with_cache
+    torch.manual_seed(0)
+    cfg = GPTConfig(vocab_size=20, block_size=32, n_layer=3, n_head=4, d_model=24)
+    model = GPT(cfg).eval()
+    B, T = 2, 9
+    with torch.no_grad():
+        _, cache = forward_with_cache(model, torch.randint(0, 20, (B, T)))
+    real = _cache_nbytes(cache)
+    assert real == kv_cache_bytes(3, 4, 6, T, batch=B, bytes_per_value=4)
+    shape = TransformerShape(n_params=model.n_params(), n_layers=3, d_model=24, n_heads=4, bytes_per_kv=4)
+    assert serving_memory_per_device(shape, B, T) - shape.weight_bytes == real
+    # wrong head count would be off by the ratio: the check can fail
+    assert real != kv_cache_bytes(3, 2, 6, T, batch=B, bytes_per_value=4)
+
+
+def test_kv_bytes_match_a_transformers_gqa_cache():
+    from transformers import LlamaConfig, LlamaForCausalLM
+    torch.manual_seed(0)
+    cfg = LlamaConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=3,
+                      num_attention_heads=8, num_key_value_heads=2, max_position_embeddings=64)
+    model = LlamaForCausalLM(cfg).eval()       # built from the config: no weights downloaded
+    B, T = 3, 11
+    with torch.no_grad():
+        out = model(torch.randint(0, 64, (B, T)), use_cache=True)
+    cache = getattr(out, "cache", None) or out.past_key_values
+    pairs = [(layer.keys, layer.values) for layer in cache.layers]
+    assert pairs[0][0].shape == (B, 2, T, 4)    # (batch, KV heads, positions, head dim)
+    shape = TransformerShape(n_params=sum(p.numel() for p in model.parameters()), n_layers=3, d_model=32,
+                             n_heads=8, n_kv_heads=2, bytes_per_kv=4)
+    assert shape.kv_bytes_per_token * B * T == _cache_nbytes(pairs)
+    mha = TransformerShape(n_params=1e6, n_layers=3, d_model=32, n_heads=8, bytes_per_kv=4)
+    assert mha.kv_bytes_per_token == 4 * shape.kv_bytes_per_token   # GQA 2 of 8 heads: a quarter
+
+
+def test_max_batch_by_hand():
+    # 7B multi-head bf16 at 1024 tokens: weights 14 GB; KV per sequence 2·32·32·128·1024·2 B = 0.537 GB;
+    # usable 0.9 · 80 GB = 72 GB → floor((72 − 14) / 0.536870912) = 108
+    per_seq = 2 * 32 * 32 * 128 * 1024 * 2
+    assert per_seq == 536_870_912
+    assert max_batch(MODEL_7B, 1024, A100_80GB) == math.floor((72e9 - 14e9) / per_seq) == 108
+    assert max_batch(MODEL_7B, 1024, A100_80GB, reserve=0.0) == math.floor((80e9 - 14e9) / per_seq)
+    check_fits(MODEL_7B, 108, 1024, A100_80GB)
+    with pytest.raises(ValueError, match="放不下"):
+        check_fits(MODEL_7B, 109, 1024, A100_80GB)
+    with pytest.raises(ValueError, match="放不下"):
+        decode_step(MODEL_7B, 512, 1024, A100_80GB, utilization=0.4)
+
+
+def test_tensor_parallel_split():
+    # 70B bf16 = 140 GB of weights: never one 80 GB card
+    with pytest.raises(ValueError, match="至少需要 2 块卡"):
+        max_batch(MODEL_70B, 1024, A100_80GB)
+    assert min_devices(MODEL_70B, A100_80GB, context=1024) == 2
+    m2 = serving_memory_per_device(MODEL_70B, 4, 1024, n_devices=2)
+    kv_total = MODEL_70B.kv_bytes_per_token * 4 * 1024
+    assert m2 == pytest.approx(70e9 + kv_total / 2)                # weights and KV heads halved
+    # 8 KV heads on 16 devices: each device keeps one KV head (replicated), not half of one
+    assert serving_memory_per_device(MODEL_70B, 4, 1024, n_devices=16) == pytest.approx(140e9 / 16 + kv_total / 8)
+    s1 = decode_step(MODEL_7B, 8, 1024, A100_80GB, utilization=0.4)
+    s2 = decode_step(MODEL_7B, 8, 1024, A100_80GB, utilization=0.4, n_devices=2)
+    assert s2.weight_read_s == pytest.approx(s1.weight_read_s / 2) and s2.kv_read_s == pytest.approx(s1.kv_read_s / 2)
+    # 2 all-reduces per layer of batch·d_model bf16 values, ring: 2·(k−1)/k of it over the link
+    assert s2.allreduce_s == pytest.approx(2 * 32 * (8 * 4096 * 2) * 2 * 0.5 / 300e9)
+    assert s1.allreduce_s == 0.0
+    with pytest.raises(ValueError, match="整除"):
+        decode_step(MODEL_7B, 8, 1024, A100_80GB, utilization=0.4, n_devices=3)
+
+
+def test_decode_roofline_with_kv_reads():
+    s = decode_step(MODEL_7B, 64, 1000, A100_80GB, utilization=0.4)
+    kv = 2 * 32 * 32 * 128 * 1000 * 64 * 2
+    assert s.kv_read_s == pytest.approx(kv / 2.039e12)
+    assert s.weight_read_s == pytest.approx(14e9 / 2.039e12)
+    assert s.bound == "memory" and s.seconds == pytest.approx((14e9 + kv) / 2.039e12)
+    # the weights-only model would give the compute bound 312e12·0.4 / 14e9 ≈ 8914 tokens/s; with KV ≈ 2,700
+    assert 2600 < s.tokens_per_s < 2800
+    # batch 1: memory-bound, weights dominate
+    s1 = decode_step(MODEL_7B, 1, 100, A100_80GB, utilization=0.4)
+    assert s1.bound == "memory" and s1.kv_read_s < 0.01 * s1.weight_read_s
+    # an imaginary card with huge memory and bandwidth: compute-bound, 2N + attention FLOPs per token
+    big = Accelerator("big", 1e15, 1e18, 1e15, 1e12)
+    sc = decode_step(MODEL_7B, 64, 1000, big, utilization=0.5)
+    assert sc.bound == "compute"
+    assert sc.compute_s == pytest.approx(64 * (2 * 7e9 + 4 * 32 * 1000 * 4096) / 0.5e15)
+
+
+def test_prefill_is_compute_bound_and_generation_sums_steps():
+    p = prefill_step(MODEL_7B, 1, 800, A100_80GB, utilization=0.4)
+    assert p.bound == "compute"
+    assert p.compute_s == pytest.approx(800 * (2 * 7e9 + 2 * 32 * 800 * 4096) / (0.4 * 312e12))
+    pre, dec = generation_seconds(MODEL_7B, 4, 10, 3, A100_80GB, utilization=0.4)
+    assert pre == prefill_step(MODEL_7B, 4, 10, A100_80GB, utilization=0.4).seconds
+    assert dec == pytest.approx(sum(decode_step(MODEL_7B, 4, 10 + t, A100_80GB, utilization=0.4).seconds
+                                    for t in (1, 2, 3)))
+    with pytest.raises(ValueError, match="放不下"):
+        generation_seconds(MODEL_7B, 100, 1000, 200, A100_80GB, utilization=0.4)   # 1200 tokens × 100 too big
+
+
+@pytest.mark.parametrize("kw", [dict(n_kv_heads=3), dict(n_kv_heads=64), dict(n_heads=0), dict(d_model=100),
+                                dict(n_params=-1), dict(bytes_per_kv=0)])
+def test_shape_rejects_bad(kw):
+    args = dict(n_params=7e9, n_layers=32, d_model=4096, n_heads=32)
+    args.update(kw)
+    with pytest.raises(ValueError):
+        TransformerShape(**args)
+
+
+def test_serving_functions_reject_bad_input():
+    with pytest.raises(ValueError, match="TransformerShape"):
+        max_batch("7B", 1024, A100_80GB)
+    with pytest.raises(ValueError, match="Accelerator"):
+        max_batch(MODEL_7B, 1024, "A100")
+    with pytest.raises(ValueError, match="reserve"):
+        max_batch(MODEL_7B, 1024, A100_80GB, reserve=1.0)
+    with pytest.raises(ValueError, match="utilization"):
+        decode_step(MODEL_7B, 1, 10, A100_80GB, utilization=1.5)
+    with pytest.raises(ValueError, match="context"):
+        decode_step(MODEL_7B, 1, 0, A100_80GB, utilization=0.4)
+    with pytest.raises(ValueError, match="batch"):
+        prefill_step(MODEL_7B, 0, 10, A100_80GB, utilization=0.4)
+    with pytest.raises(ValueError):
+        Accelerator("x", 0, 1, 1, 1)
+    with pytest.raises(ValueError):
+        allreduce_seconds(1e6, 0, 1e9)
+    assert allreduce_seconds(1e6, 1, 1e9) == 0.0

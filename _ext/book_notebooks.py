@@ -26,11 +26,21 @@ from typing import Callable
 
 from errata_data import by_id, load_errata
 
-COLAB_SETUP = """# 在 Colab 上：安装中文字体与本书的小工具包 book（在本地运行时这一格什么也不做）
+COLAB_SETUP = """# 在 Colab 上：安装中文字体与构建本笔记本的那一版 book 包（在本地运行时这一格什么也不做）
 import sys
 if "google.colab" in sys.modules:
-    get_ipython().run_line_magic("pip", "install -q justmytype-intl-cjk \\"book @ git+{repo}\\"")
+    get_ipython().run_line_magic("pip", "install -q justmytype-intl-cjk \\"book @ {package}\\"")
 """
+
+COLAB_NO_COMMIT = """# 在 Colab 上：这份笔记本不是从一次 git 提交构建的，无法安装与它对应的 book 包（本地运行时这一格什么也不做）
+import sys
+if "google.colab" in sys.modules:
+    raise RuntimeError("这份笔记本不是从一次 git 提交构建的：请按仓库 README 在本地运行，或打开已发布网站上的笔记本。")
+"""
+
+#: The repository named in the template this book started from. A build that still has it says
+#: so once: its Colab links and install cells point at a repository that publishes nothing.
+PLACEHOLDER_REPO = "https://github.com/llm-startup-book/llm-startup-book"
 
 CHAPTER = re.compile(r"^chapters/part\d+/\d\d_[\w-]+$")
 _FENCE = re.compile(r"^(?P<mark>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$")
@@ -204,7 +214,7 @@ _SOLUTION = re.compile(r"^[`:]{3,}\{solution-(?P<kind>start|end)\}[^\n]*\n(?::[^
                        re.M)
 
 
-def convert_notebook(nb, ctx: Context, *, repo: str, page_url: str | None):
+def convert_notebook(nb, ctx: Context, *, repo: str, page_url: str | None, commit: str | None = None):
     """Rewrite the cells of a jupytext notebook (in place) and return it."""
     import nbformat
 
@@ -250,7 +260,8 @@ def convert_notebook(nb, ctx: Context, *, repo: str, page_url: str | None):
     head += "正文中的数字是构建本书时计算出的值；运行下面的代码会重新计算并检验它们。"
     cells.insert(0, nbformat.v4.new_markdown_cell(head))
     if repo:
-        cells.insert(1, nbformat.v4.new_code_cell(COLAB_SETUP.format(repo=repo)))
+        spec = package_spec(repo, commit)
+        cells.insert(1, nbformat.v4.new_code_cell(COLAB_SETUP.format(package=spec) if spec else COLAB_NO_COMMIT))
     nb.cells = cells
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata.pop("jupytext", None)
@@ -328,7 +339,7 @@ def write_notebook(app, docname: str) -> str:
     nb = jupytext.read(srcdir / f"{docname}.md")
     base = str(app.config.html_baseurl or "").rstrip("/")
     page_url = f"{base}/{docname}.html" if base else None
-    convert_notebook(nb, ctx, repo=repo_url(app), page_url=page_url)
+    convert_notebook(nb, ctx, repo=repo_url(app), page_url=page_url, commit=build_commit(app))
     rel = f"_notebooks/{docname}.ipynb"
     out = Path(app.outdir) / rel
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -344,12 +355,69 @@ def repo_url(config) -> str:
     return str(options.get("repository_url", "") or "").rstrip("/")
 
 
+def build_commit(app) -> str | None:
+    """The commit this build was made from: ``BOOK_COMMIT`` (set by the publishing workflow and
+    the tests' build of a copy), else ``git rev-parse HEAD`` in the source folder, else None."""
+    import os
+    import subprocess
+
+    if getattr(app, "_book_commit", "unset") != "unset":
+        return app._book_commit
+    commit = os.environ.get("BOOK_COMMIT", "").strip() or None
+    if commit is None:
+        try:
+            proc = subprocess.run(["git", "-C", str(app.srcdir), "rev-parse", "HEAD"],
+                                  capture_output=True, text=True, timeout=30)
+            commit = proc.stdout.strip() if proc.returncode == 0 else None
+        except (OSError, subprocess.SubprocessError):
+            commit = None
+    if commit is not None and not re.fullmatch(r"[0-9a-f]{40}", commit):
+        raise ValueError(f"BOOK_COMMIT 应为 40 位十六进制的提交号，收到 {commit!r}")
+    app._book_commit = commit
+    return commit
+
+
+def package_spec(repo: str, commit: str | None) -> str | None:
+    """What the Colab cell installs: ``git+<repo>@<commit>``, the very commit the notebook was
+    built from (never a moving branch); None without a known commit (the cell then says so)."""
+    return None if commit is None else f"git+{repo}@{commit}"
+
+
 def colab_url(app, rel: str) -> str | None:
-    """Colab opens a notebook from GitHub; the built site is published on the gh-pages branch."""
+    """Colab opens a notebook from GitHub. The publishing workflow (.github/workflows/publish.yml)
+    pushes ``_build/html`` to the gh-pages branch, so ``rel`` (a path inside ``_build/html``) is
+    at ``blob/gh-pages/<rel>`` there."""
     repo = repo_url(app)
     if not repo.startswith("https://github.com/"):
         return None
     return f"https://colab.research.google.com/github/{repo[len('https://github.com/'):]}/blob/gh-pages/{rel}"
+
+
+def _download_notebook_button(app, pagename, templatename, context, doctree):
+    """The header's download menu offers the exported notebook (glue values filled in, MyST
+    turned into Markdown) instead of the raw ``.md`` source, which a reader cannot use."""
+    if app.builder.format != "html" or not CHAPTER.match(pagename):
+        return
+    rel = f"_notebooks/{pagename}.ipynb"
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "download-buttons":
+            continue
+        buttons = [b for b in group["buttons"] if b.get("label") != "download-source-button"]
+        buttons.insert(0, {"type": "link", "url": context["pathto"](rel, 1), "text": ".ipynb",
+                           "tooltip": "下载本章笔记本", "icon": "fas fa-code",
+                           "label": "download-notebook-button"})
+        group["buttons"] = buttons
+
+
+def _say_placeholder(app) -> None:
+    """Say once, clearly, that the links of this build point at the template's repository."""
+    from sphinx.util import logging
+
+    if repo_url(app) == PLACEHOLDER_REPO:
+        logging.getLogger(__name__).info(
+            "\n本书的仓库地址仍是模板里的占位地址 %s：本地阅读不受影响，但“在 Colab 中打开”链接与"
+            "笔记本的安装格指向一个不发布任何内容的仓库。发布自己的副本时，改 _config.yml 的 "
+            "repository.url 与 html.baseurl（见 README 的“发布你的副本”）。\n", PLACEHOLDER_REPO)
 
 
 def _chapter_links(app, pagename, templatename, context, doctree):
@@ -365,14 +433,27 @@ def _chapter_links(app, pagename, templatename, context, doctree):
                        + context["body"])
 
 
+def site_url(repo: str) -> str:
+    """Where GitHub Pages serves the gh-pages branch of ``repo``: ``https://OWNER.github.io/NAME/``."""
+    m = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?", repo)
+    if not m:
+        raise ValueError(f"repository.url 应为 https://github.com/OWNER/NAME，收到 {repo!r}")
+    return f"https://{m.group(1).lower()}.github.io/{m.group(2)}/"
+
+
 def _substitutions(app, config) -> None:
-    """Make the repository URL usable in the prose as ``{{ repo_url }}`` (one place holds it)."""
+    """Make the repository URL usable in the prose as ``{{ repo_url }}`` (one place holds it), and
+    derive the site's address from it unless ``html.baseurl`` says otherwise."""
     subs = dict(getattr(config, "myst_substitutions", {}) or {})
     subs.setdefault("repo_url", repo_url(config))
     config.myst_substitutions = subs
+    if not config.html_baseurl and repo_url(config).startswith("https://github.com/"):
+        config.html_baseurl = site_url(repo_url(config))
 
 
 def setup(app):
     app.connect("config-inited", _substitutions)
+    app.connect("builder-inited", _say_placeholder)
     app.connect("html-page-context", _chapter_links)
+    app.connect("html-page-context", _download_notebook_button, priority=502)  # after the theme's
     return {"version": "0.2", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,8 +1,11 @@
 """A glue helper that works in the book build, in Jupyter and on Colab.
 
 In the built book it calls ``myst_nb.glue`` so that ``{glue:text}`name``` in
-the prose shows the computed value. Where myst-nb is not installed (Colab) it
-only records the value. NumPy scalars and 0-d arrays are turned into plain
+the prose shows the computed value, and shows nothing under the cell. Outside the
+build (JupyterLab, Colab, an exported notebook) it also prints one compact line with
+the values it recorded, ``glue: p1_acc = 0.9731``, so that a reader who edits a cell
+sees their own numbers; the build is recognised by ``BOOK_QUIET=1`` (set by the build
+and the tests, see :mod:`book._env`). NumPy scalars and 0-d arrays are turned into plain
 Python numbers first: myst-nb cannot render ``np.float64(...)`` reprs.
 """
 from __future__ import annotations
@@ -37,6 +40,23 @@ def to_python(value: Any) -> Any:
     return value
 
 
+def _shown(value: Any) -> str:
+    """A glued value as one short piece of text: 4 significant digits for floats."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _announce(values: dict[str, Any]) -> None:
+    """Outside the build, print the values one glue call recorded on one line."""
+    from ._env import quiet
+
+    if quiet():
+        return
+    print("glue: " + " · ".join(f"{k} = {_shown(v)}" for k, v in values.items()))
+
+
 def glue(name: str, value: Any, display: bool = False, *, measured: bool = False) -> None:
     """Glue ``value`` under ``name`` for the prose: ``{glue:text}`name:.3f``` shows it.
 
@@ -48,6 +68,11 @@ def glue(name: str, value: Any, display: bool = False, *, measured: bool = False
     """
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(f"glue 名称应为字母开头的标识符（可含 - 与 _），收到 {name!r}")
+    _record(name, value, measured=measured, display=display)
+    _announce({name: GLUED[name]})
+
+
+def _record(name: str, value: Any, *, measured: bool, display: bool = False) -> None:
     value = to_python(value)
     GLUED[name] = value
     if measured:
@@ -75,5 +100,9 @@ def glue_many(*, measured: bool = False, **values: Any) -> None:
     measurements of the machine (see :func:`glue`)."""
     if not values:
         raise ValueError("glue_many 至少需要一个 name=value")
+    for name in values:
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ValueError(f"glue 名称应为字母开头的标识符（可含 - 与 _），收到 {name!r}")
     for name, value in values.items():
-        glue(name, value, measured=measured)
+        _record(name, value, measured=measured)
+    _announce({name: GLUED[name] for name in values})

@@ -139,7 +139,7 @@ def ensure_chapter(md: Path, run_dir: Path, timeout: int = 240, wait_s: float = 
         deadline = time.monotonic() + wait_s
         while not result.exists():
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{md.name}: waited {wait_s:.0f} s for another worker's execution")
+                raise TimeoutError(f"{md.name}: waited {wait_s:.0f} s for another worker's execution") from None
             time.sleep(0.5)
         return json.loads(result.read_text(encoding="utf-8"))
     record = execute(md, folder, timeout)

@@ -28,8 +28,14 @@ CHAPTERS = sorted((ROOT / "chapters").glob("part*/[0-9][0-9]_*.md"))
 
 def pytest_collection_modifyitems(session, config, items):
     """Chapter tests first: with `-n 2` one worker runs them in this order while the other,
-    holding the build group, executes chapters from the other end (conftest `site`)."""
-    items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/test_chapters.py::test_chapter[") else 1)
+    holding the build group, executes chapters from the other end (conftest `site`). The nbval
+    pass over the exported notebooks (tests/test_notebooks.py) needs the build: it comes last."""
+    def rank(item) -> int:
+        if item.nodeid.startswith("tests/test_chapters.py::test_chapter["):
+            return 0
+        return 2 if item.nodeid.startswith("tests/test_notebooks.py::test_exported_notebook") else 1
+
+    items.sort(key=rank)
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +91,10 @@ def _build_book(folder: Path, run: Path) -> Path:
                       encoding="utf-8")
     jb = Path(sys.executable).with_name("jupyter-book")
     env = dict(os.environ, OMP_NUM_THREADS="1")  # it runs beside the chapter tests (pytest -n 2)
+    # the copy has no .git: the commit the exported notebooks' install cells pin comes from here
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True)
+    if head.returncode == 0 and "BOOK_COMMIT" not in env:
+        env["BOOK_COMMIT"] = head.stdout.strip()
     proc = subprocess.run([str(jb), "build", str(out), "-W", "-n", "--keep-going"],
                           capture_output=True, text=True, timeout=3000, env=env)
     assert proc.returncode == 0, f"book build failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-3000:]}"

@@ -115,9 +115,19 @@ def test_glue_measured_marks_machine_dependent_values():
     assert "g_time_s" not in MEASURED
 
 
-def test_glue_does_not_print(capsys):
+def test_glue_prints_nothing_in_the_build(capsys, monkeypatch):
+    monkeypatch.setenv("BOOK_QUIET", "1")  # set by the book build and the chapter tests
     book.glue("quiet", 1.0)
+    book.glue_many(quiet2=2.0, quiet3=3)
     assert capsys.readouterr().out == ""
+
+
+def test_glue_shows_values_outside_the_build(capsys, monkeypatch):
+    monkeypatch.delenv("BOOK_QUIET", raising=False)  # JupyterLab, Colab, an exported notebook
+    book.glue("shown_acc", np.float64(0.973125))
+    assert capsys.readouterr().out == "glue: shown_acc = 0.9731\n"
+    book.glue_many(shown_a=1.5e-7, shown_b=12, shown_c="文字")
+    assert capsys.readouterr().out == "glue: shown_a = 1.5e-07 · shown_b = 12 · shown_c = 文字\n"
 
 
 # --- progress ---------------------------------------------------------------

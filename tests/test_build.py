@@ -4,11 +4,8 @@ The build (the ``site`` fixture in conftest.py) runs once per test session, on o
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -70,11 +67,35 @@ def test_errata_table_lists_every_entry(site: Path):
 
 
 def test_chapters_offer_a_notebook_download(site: Path):
+    """Every link to a chapter's notebook derives from repository.url in _config.yml: the Colab
+    link opens a path the publishing workflow publishes (gh-pages = _build/html), the install
+    cell installs the very commit the notebook was built from, cell 0 links back to the page,
+    and the header's download menu offers the notebook instead of the raw .md."""
     import nbformat
+    import yaml
 
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"].rstrip("/")
+    owner, name = repo.removeprefix("https://github.com/").split("/")
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True)
+    commit = head.stdout.strip() if head.returncode == 0 else None
+    colab = re.compile(r'href="https://colab\.research\.google\.com/github/' + re.escape(f"{owner}/{name}")
+                       + r'/blob/gh-pages/([^"]+)"')
     for md in sorted((ROOT / "chapters").glob("part*/[0-9][0-9]_*.md")):
         rel = f"chapters/{md.parent.name}/{md.stem}"
+        page = (site / f"{rel}.html").read_text()
         nb = nbformat.read(site / "_notebooks" / f"{rel}.ipynb", as_version=4)
-        assert "google.colab" in nb.cells[1].source  # cell 0 says where the notebook comes from
         assert sum(c.cell_type == "code" for c in nb.cells) > 5
-        assert f"_notebooks/{rel}.ipynb" in (site / f"{rel}.html").read_text()
+        links = colab.findall(page)
+        assert links == [f"_notebooks/{rel}.ipynb"], (rel, links)
+        assert (site / links[0]).exists()  # what the workflow publishes at that path
+        install = nb.cells[1].source
+        assert "google.colab" in install
+        pinned = re.search(r"book @ git\+" + re.escape(repo) + r"@([0-9a-f]{40})", install)
+        assert pinned, install  # a commit, never a moving branch
+        if commit:
+            assert pinned.group(1) == commit
+        assert f"https://{owner.lower()}.github.io/{name}/{rel}.html" in nb.cells[0].source
+        menu = page[page.index('aria-label="Download this page"') if 'aria-label="Download this page"' in page
+                    else page.index("download-buttons"):]
+        assert f"_notebooks/{rel}.ipynb" in menu[:4000]
+        assert f"_sources/{rel}.md" not in page, f"{rel}: the download menu still offers the raw .md"

@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import sysconfig
 import venv
 import zipfile
 from pathlib import Path
 
+from reader_env import build_wheel
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_wheel_builds_and_imports_in_a_fresh_venv(tmp_path: Path):
-    import shutil
-
-    # build from a copy: setuptools writes build/ and *.egg-info next to the sources
-    src = tmp_path / "src"
-    shutil.copytree(ROOT / "book", src / "book", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "chapters", src / "chapters", ignore=shutil.ignore_patterns("*.ipynb"))
-    for name in ("pyproject.toml", "setup.py", "README.md"):
-        shutil.copy(ROOT / name, src / name)
-    wheels = tmp_path / "wheels"
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                            "-w", str(wheels), str(src)], capture_output=True, text=True, timeout=300,
-                           cwd=tmp_path)
-    assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
-    wheel = next(wheels.glob("book-*.whl"))
+    wheel = build_wheel(tmp_path)
     names = zipfile.ZipFile(wheel).namelist()
     # every module and sub-package of book/ ships, and nothing of the build machinery
     for py in (ROOT / "book").rglob("*.py"):

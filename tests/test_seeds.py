@@ -1,0 +1,101 @@
+"""The seed switch: every random choice of every chapter derives from one base that
+``BOOK_SEED_OFFSET`` shifts (book.seed_for / book.seeds; book.start applies it)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import book
+from conftest import CHAPTERS
+
+#: A seed written as a bare number in chapter code: it would not move with BOOK_SEED_OFFSET.
+LITERAL_SEED = [
+    (re.compile(r"(?<![\w.])(?:seed|random_state)\s*=\s*\d"), "seed=/random_state= with a number"),
+    (re.compile(r"(?:default_rng|manual_seed|RandomState|set_random_seed|set_seed|random\.seed|PRNGKey)\(\s*\d"),
+     "a generator seeded with a number"),
+    (re.compile(r"\b(?:seed|seeds|s)\b\s+in\s+(?:book\.progress\()?range\("), "a seed list from range(...)"),
+    (re.compile(r"\b[A-Z_]*SEEDS?[A-Z_]*\s*=\s*(?:range\(|\[\s*\d)", re.I), "a seed list from range(...) or [numbers]"),
+]
+#: A line may keep a literal on purpose (the article's own code, shown as it is): it says so.
+ALLOW = "# 固定种子："
+
+
+def code_cells(md: Path) -> list[tuple[int, str]]:
+    """(line number, line) of every line inside the chapter's ``{code-cell}`` blocks."""
+    lines, out, inside = md.read_text(encoding="utf-8").splitlines(), [], False
+    for i, line in enumerate(lines, 1):
+        if line.startswith("```{code-cell}"):
+            inside = True
+        elif inside and line.startswith("```"):
+            inside = False
+        elif inside:
+            out.append((i, line))
+    return out
+
+
+def literal_seeds(md: Path) -> list[str]:
+    found = []
+    for i, line in code_cells(md):
+        code = line.split("#", 1)[0] if ALLOW not in line else ""
+        if "book.start(" in code:
+            code = re.sub(r"book\.start\([^)]*\)", "", code)  # book.start shifts its seed itself
+        for pattern, what in LITERAL_SEED:
+            if pattern.search(code):
+                found.append(f"{md.relative_to(md.parents[2])}:{i}: {what}: {line.strip()}")
+    return found
+
+
+@pytest.mark.parametrize("md", CHAPTERS, ids=[f"{p.parent.name}/{p.stem}" for p in CHAPTERS])
+def test_every_seed_goes_through_the_switch(md: Path):
+    found = literal_seeds(md)
+    assert not found, ("seeds that BOOK_SEED_OFFSET cannot reach (use book.seed_for(k) / book.seeds(n), "
+                       f"or mark a deliberate literal with '{ALLOW}…'):\n" + "\n".join(found))
+
+
+def test_the_lint_catches_literal_seeds(tmp_path: Path):
+    md = tmp_path / "part9" / "chapters" / "x.md"
+    md.parent.mkdir(parents=True)
+    md.write_text("```{code-cell} ipython3\nrng = np.random.default_rng(0)\nsplit(x, seed=3)\n"
+                  "runs = [f(s) for s in range(5)]\nSEEDS = range(20)\ng = torch.Generator().manual_seed(1)\n"
+                  "device = book.start(seed=0)\nok = np.random.default_rng(book.seed_for(0))\n"
+                  "np.random.seed(42)  # 固定种子：原文的代码\n```\n", encoding="utf-8")
+    found = literal_seeds(md)
+    assert [f.split(":")[1] for f in found] == ["2", "3", "4", "5", "6"], found
+
+
+def test_seed_for_shifts_by_the_offset(monkeypatch):
+    monkeypatch.delenv("BOOK_SEED_OFFSET", raising=False)
+    assert book.seed_offset() == 0 and book.seed_for(7) == 7 and book.seeds(3) == [0, 1, 2]
+    monkeypatch.setenv("BOOK_SEED_OFFSET", "1000")
+    assert book.seed_offset() == 1000
+    assert book.seed_for(7) == 1007 == book.seed_for(7)  # twins stay equal
+    assert book.seeds(3, start=10) == [1010, 1011, 1012]
+    assert len(set(book.seeds(50))) == 50  # different bases stay different
+
+
+def test_start_applies_the_offset(monkeypatch):
+    import numpy as np
+
+    monkeypatch.setenv("BOOK_SEED_OFFSET", "1000")
+    book.start(seed=5)
+    shifted = np.random.random()
+    monkeypatch.setenv("BOOK_SEED_OFFSET", "0")
+    book.start(seed=1005)
+    assert np.random.random() == shifted
+
+
+@pytest.mark.parametrize("raw", ["-1", "abc", "1.5", str(2**31)])
+def test_bad_offsets_are_rejected(monkeypatch, raw):
+    monkeypatch.setenv("BOOK_SEED_OFFSET", raw)
+    with pytest.raises(ValueError, match="BOOK_SEED_OFFSET"):
+        book.seed_offset()
+
+
+@pytest.mark.parametrize("bad", [-1, 1.0, True, "3"])
+def test_bad_seed_bases_are_rejected(bad):
+    with pytest.raises(ValueError):
+        book.seed_for(bad)
+    with pytest.raises(ValueError):
+        book.seeds(bad if bad != -1 else 0)

@@ -22,6 +22,8 @@ machine. Readers never set it; ``tests/test_profiles.py`` does.
   tensor cores): :func:`measure_matmul_flops` with ``dtype`` bfloat16 or float16 times the
   same product in float32 and divides the time by :data:`BF16_SPEEDUP` (= 4), so bf16 is
   about 4× faster than fp32. Other timings are real.
+* ``"bf16_slow"`` — a CPU without bf16 instructions: the same, but the low-precision product
+  is reported :data:`BF16_SPEEDUP` times *slower* than fp32.
 * ``"gpu_like"`` — a launch-bound GPU running the book's small models: every time measured by
   :func:`timed` (and so by :func:`median_seconds` and :func:`measure_matmul_flops`) becomes
   ``LAUNCH_SECONDS + real / GPU_SPEEDUP`` (50 µs + real time / 10⁵), i.e. nearly flat in problem size,
@@ -48,7 +50,7 @@ __all__ = ["BF16_SPEEDUP", "GPU_SPEEDUP", "LAUNCH_SECONDS", "PROFILES", "measure
 _clock = time.perf_counter
 _cpu_clock = time.thread_time
 
-PROFILES = ("", "bf16_fast", "gpu_like")
+PROFILES = ("", "bf16_fast", "bf16_slow", "gpu_like")
 BF16_SPEEDUP = 4.0        # bf16_fast: low-precision matmul this many times faster than fp32
 LAUNCH_SECONDS = 5e-5     # gpu_like: fixed cost of one timed call (kernel launches + sync)
 GPU_SPEEDUP = 1e5         # gpu_like: how much faster than this machine the variable part runs
@@ -127,8 +129,8 @@ def measure_matmul_flops(n: int = 512, *, dtype: Any = None, device: Any = None,
     Measured FLOP/s of one ``n×n @ n×n`` matmul. ``dtype`` defaults to ``torch.float32``;
     ``device`` to :func:`book.torch_device` (the GPU when there is one). Two warm-up
     products, then the median time over ``repeats`` products (:func:`median_seconds`).
-    Under ``BOOK_MEASURE_PROFILE=bf16_fast`` a bfloat16/float16 product is timed in float32
-    and reported :data:`BF16_SPEEDUP` times faster (module docstring).
+    Under ``BOOK_MEASURE_PROFILE=bf16_fast`` (``bf16_slow``) a bfloat16/float16 product is
+    timed in float32 and reported :data:`BF16_SPEEDUP` times faster (slower); module docstring.
     """
     import torch
 
@@ -142,8 +144,8 @@ def measure_matmul_flops(n: int = 512, *, dtype: Any = None, device: Any = None,
     dev = torch_device() if device is None else torch.device(device)
     low = dtype in (torch.bfloat16, torch.float16)
     speedup = 1.0
-    if low and profile() == "bf16_fast":
-        dtype, speedup = torch.float32, BF16_SPEEDUP
+    if low and profile() in ("bf16_fast", "bf16_slow"):
+        dtype, speedup = torch.float32, (BF16_SPEEDUP if profile() == "bf16_fast" else 1 / BF16_SPEEDUP)
     a = torch.randn(n, n, device=dev).to(dtype)
     b = torch.randn(n, n, device=dev).to(dtype)
 

@@ -213,7 +213,7 @@ def test_cost_reexports_the_timing_harness():
 
 def test_profile_names_and_bad_profile(monkeypatch):
     assert timing.profile() == ""
-    for p in ("bf16_fast", "gpu_like"):
+    for p in ("bf16_fast", "bf16_slow", "gpu_like"):
         monkeypatch.setenv("BOOK_MEASURE_PROFILE", p)
         assert timing.profile() == p
     monkeypatch.setenv("BOOK_MEASURE_PROFILE", "tpu")
@@ -256,6 +256,8 @@ def test_bf16_fast_profile_times_fp32_and_divides(monkeypatch):
     for dt in (torch.bfloat16, torch.float16):
         assert measure_matmul_flops(16, dtype=dt, device="cpu", repeats=3) == pytest.approx(timing.BF16_SPEEDUP * fp32)
     assert fp32 == pytest.approx(2 * 16 ** 3 / 2.0)  # fp32 itself is not faked
+    monkeypatch.setenv("BOOK_MEASURE_PROFILE", "bf16_slow")
+    assert measure_matmul_flops(16, dtype=torch.bfloat16, device="cpu", repeats=3) == pytest.approx(fp32 / timing.BF16_SPEEDUP)
 
 
 def test_measure_matmul_flops_formula_with_fake_clock(monkeypatch):

@@ -123,18 +123,3 @@ def test_profit_rejects_bad():
         monthly_profit("plan", 5)
     with pytest.raises(ValueError):
         break_even_tokens(None)
-
-
-def test_decode_roofline():
-    from book.part3.economics import decode_tokens_per_second
-    kw = dict(bandwidth_bytes_per_s=2e12, peak_flops_per_s=300e12, utilization=0.5)
-    # batch 1: memory-bound, 2e12 / (7e9 · 2 B) tokens/s
-    assert decode_tokens_per_second(7e9, 1, **kw) == pytest.approx(2e12 / 14e9)
-    assert decode_tokens_per_second(7e9, 8, **kw) == pytest.approx(8 * 2e12 / 14e9)
-    # large batch: compute-bound, 150e12 / 14e9
-    assert decode_tokens_per_second(7e9, 10_000, **kw) == pytest.approx(150e12 / 14e9)
-    for bad in [dict(batch=0), dict(utilization=2.0), dict(bandwidth_bytes_per_s=0)]:
-        args = dict(n_params=7e9, batch=1, **kw)
-        args.update(bad)
-        with pytest.raises(ValueError):
-            decode_tokens_per_second(**args)

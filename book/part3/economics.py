@@ -7,7 +7,9 @@ proportional to tokens), plus a fixed monthly cost (staff, training amortised, �
     profit(T) = T · (price − serving cost) / 10⁶ − fixed,      T = tokens per month,
 
 so the break-even traffic is ``fixed / (price − cost) · 10⁶`` tokens, and infinite when the
-price does not cover the serving cost.
+price does not cover the serving cost. The tokens per second a GPU delivers come from the
+cost calculator's roofline (:func:`book.cost.decode_step`, with the KV-cache reads and the
+memory capacity), not from here.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 
 from ..cost import _number, serving_cost_per_million_tokens
 
-__all__ = ["ApiPlan", "break_even_tokens", "decode_tokens_per_second", "monthly_profit"]
+__all__ = ["ApiPlan", "break_even_tokens", "monthly_profit"]
 
 
 @dataclass(frozen=True)
@@ -66,29 +68,3 @@ def break_even_tokens(plan: ApiPlan) -> float:
     if margin <= 0:
         return math.inf
     return plan.fixed_per_month / margin * 1e6
-
-
-def decode_tokens_per_second(n_params: float, batch: int, *, bandwidth_bytes_per_s: float,
-                             peak_flops_per_s: float, utilization: float = 0.5,
-                             bytes_per_param: float = 2.0) -> float:
-    """Roofline estimate of decoding throughput (tokens/s) of one device serving ``batch`` sequences.
-
-    Each decoding step reads every weight once (``N · bytes_per_param`` bytes, shared by the
-    batch) and does ``2·N`` FLOPs per sequence, so the step takes the longer of the memory
-    time and the compute time::
-
-        tokens/s = min(batch · bandwidth / (N · bytes),  peak · utilization / (2·N)).
-
-    The KV cache reads and the attention FLOPs are ignored (short contexts).
-    """
-    from .._checks import check_positive_int
-
-    N = _number("n_params（参数量）", n_params)
-    B = check_positive_int("batch（批大小）", batch)
-    bw = _number("bandwidth_bytes_per_s（显存带宽）", bandwidth_bytes_per_s)
-    peak = _number("peak_flops_per_s（峰值 FLOP/s）", peak_flops_per_s)
-    u = _number("utilization（利用率）", utilization)
-    if u > 1:
-        raise ValueError(f"utilization（利用率）应在 (0, 1] 内，收到 {utilization!r}")
-    bpp = _number("bytes_per_param（每参数字节数）", bytes_per_param)
-    return min(B * bw / (N * bpp), peak * u / (2 * N))

@@ -58,21 +58,66 @@ class ErratumDirective(SphinxDirective):
         self.env.book_errata_used.setdefault(eid, []).append(self.env.docname)
         lines = [f"**原文**（《{e.article_title}》§{e.section}）：", ""]
         lines += _quote(e.claim)
+        table = (f"本条亦列于{{ref}}`勘误表 <{entry_label(e.id)}>`"
+                 if ERRATA_DOC in self.env.found_docs else "本条亦列于勘误表")
         lines += ["", f"**更正**：{e.correction}", "",
-                  f"**证据**：{{ref}}`{e.proof}`。本条亦列于{{ref}}`勘误表 <errata-table>`（编号 `{e.id}`）。"]
+                  f"**证据**：{{ref}}`{e.proof}`。{table}（编号 `{e.id}`）。"]
         box = nodes.admonition(classes=["warning", "erratum"])
         box += nodes.title(text=f"勘误 · §{e.section}")
         self.state.nested_parse(StringList(lines, source=e.chapter), self.content_offset, box)
-        target = nodes.target("", "", ids=[f"erratum-{e.id}"])
+        # a label, so that the table can link back to the box: {ref}`… <erratum-ID>`
+        target = nodes.target("", "", ids=[f"erratum-{e.id}"], names=[f"erratum-{e.id}"])
+        self.state.document.note_explicit_target(target)
         return [target, box]
 
 
-class ErrataTableDirective(SphinxDirective):
-    """``{errata-table}``: every entry of this build's chapters, grouped by article.
+ERRATA_DOC = "appendix/errata"
 
-    Each entry is a block (not a table row): a heading line with the section, the id and
-    links to its chapter and proof, then the article's claim and the correction. Long
-    formulas scroll inside their own block, so the page reads on a phone.
+
+def entry_label(eid: str) -> str:
+    """The label of an entry's block in the 勘误表 (a chapter's box links to it)."""
+    return f"errata-entry-{eid}"
+
+
+def chapter_title(srcdir: str | Path, chapter: str) -> str:
+    """“2.3 标题”: the chapter's number (part, place in the part, as the figure numbers count)
+    and the first ``# `` heading of its source (the table is built before every chapter has
+    been read, so Sphinx's titles and numbers are not known yet)."""
+    path = Path(srcdir) / f"{chapter}.md"
+    title = chapter
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# "):
+                title = line[2:].strip()
+                break
+        part = path.parent.name
+        siblings = sorted(p.stem for p in path.parent.glob("[0-9][0-9]_*.md"))
+        if part.startswith("part") and part[4:].isdigit() and path.stem in siblings:
+            title = f"{int(part[4:])}.{siblings.index(path.stem) + 1} {title}"
+    return title
+
+
+def _section(ids: str, title: str) -> nodes.section:
+    section = nodes.section(ids=[ids], names=[ids])
+    section += nodes.title(text=title)
+    return section
+
+
+def _item(text: str, refid: str, count: int) -> nodes.list_item:
+    para = nodes.paragraph()
+    para += nodes.reference("", text, internal=True, refid=refid)
+    para += nodes.Text(f"（{count} 条）")
+    return nodes.list_item("", para)
+
+
+class ErrataTableDirective(SphinxDirective):
+    """``{errata-table}``: every entry of this build's chapters, by part and chapter.
+
+    A list of contents at the top (parts and chapters with their counts); a section per part
+    and a sub-section per chapter (so the page's own table of contents lists them); each entry
+    a block with an anchor (``errata-entry-ID``, the target of the chapter box's link): the
+    article's section, the id, links to the box in the chapter and to the proof, the
+    article's claim and the correction. Long formulas scroll inside their own block.
     """
 
     has_content = False
@@ -81,28 +126,50 @@ class ErrataTableDirective(SphinxDirective):
         _depend_on_errata(self)
         # a build of part of the book (``--toc`` with fewer chapters) lists only its own entries
         errata = [e for e in _errata(self.env) if e.chapter in self.env.found_docs]
-        lines: list[str] = []
+        out: list[nodes.Node] = []
+        contents: list[str] = []
         empty = []
+        sections = []
         for key, (part, title) in ARTICLES.items():
             rows = [e for e in errata if e.article == key]
             if not rows:
                 empty.append(f"第 {part} 部分")
                 continue
-            lines += [f"## 第 {part} 部分 ·《{title}》", "", f"共 {len(rows)} 条。", ""]
-            for e in rows:
-                lines += ["::::{container} errata-entry", "",
-                          f"**§{e.section}** · `{e.id}` · {{doc}}`所在章节 </{e.chapter}>` · "
-                          f"{{ref}}`证据 <{e.proof}>`", "",
-                          ":::{container} errata-claim", "**原文**：", ""]
-                lines += e.claim.splitlines()
-                lines += ["", ":::", "", ":::{container} errata-fix", "**更正**：", ""]
-                lines += e.correction.splitlines()
-                lines += ["", ":::", "", "::::", ""]
+            chapters = list(dict.fromkeys(e.chapter for e in rows))
+            part_id = f"errata-part-{part}"
+            part_item = _item(f"第 {part} 部分 ·《{title}》", part_id, len(rows))
+            chapter_list = nodes.bullet_list()
+            part_item += chapter_list
+            contents.append(part_item)
+            part_sec = _section(part_id, f"第 {part} 部分 ·《{title}》")
+            part_sec += nodes.paragraph(text=f"共 {len(rows)} 条，分属 {len(chapters)} 章。")
+            for chapter in chapters:
+                here = [e for e in rows if e.chapter == chapter]
+                ctitle = chapter_title(self.env.srcdir, chapter)
+                chap_id = "errata-" + chapter.replace("chapters/", "").replace("/", "-").replace("_", "-")
+                chapter_list += _item(ctitle, chap_id, len(here))
+                chap_sec = _section(chap_id, ctitle)
+                lines = [f"本章正文：{{doc}}`/{chapter}`。", ""]
+                for e in here:
+                    lines += [f"({entry_label(e.id)})=", "::::{container} errata-entry", "",
+                              f"**§{e.section}** · `{e.id}` · "
+                              f"{{ref}}`正文中的勘误框 <erratum-{e.id}>` · {{ref}}`证据 <{e.proof}>`", "",
+                              ":::{container} errata-claim", "**原文**：", ""]
+                    lines += e.claim.splitlines()
+                    lines += ["", ":::", "", ":::{container} errata-fix", "**更正**：", ""]
+                    lines += e.correction.splitlines()
+                    lines += ["", ":::", "", "::::", ""]
+                self.state.nested_parse(StringList(lines, source="errata"), self.content_offset, chap_sec)
+                part_sec += chap_sec
+            sections.append(part_sec)
+        box = nodes.container(classes=["errata-contents"])
+        box += nodes.paragraph(text=f"共 {len(errata)} 条，按部分与章排列：")
+        box += nodes.bullet_list("", *contents)
         if empty:
-            lines += [f"{'、'.join(empty)}尚未成书，暂无条目。", ""]
-        container = nodes.container(classes=["errata-table"])
-        self.state.nested_parse(StringList(lines, source="errata"), self.content_offset, container)
-        return [container]
+            box += nodes.paragraph(text=f"{'、'.join(empty)}尚未成书，暂无条目。")
+        out.append(box)
+        out.extend(sections)
+        return out
 
 
 def _check_all_used(app, env):

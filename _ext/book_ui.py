@@ -7,6 +7,9 @@ one label written by JavaScript (sphinx-togglebutton's "Toggle hidden content").
 """
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 UI_TEXT = {
     "Print to PDF": "打印为 PDF",
     "Toggle primary sidebar": "显示或隐藏目录",
@@ -64,10 +67,94 @@ def fix_static_labels(body: str) -> str:
 def _static_labels(app, pagename, templatename, context, doctree):
     if isinstance(context.get("body"), str):
         context["body"] = fix_static_labels(context["body"])
+        context["body"] = readable_figures(context["body"], _image_sources(app))
+
+
+# Figures on a phone: the text of a matplotlib SVG shrinks with the figure. Each SVG figure
+# gets the width at which its smallest text is READABLE_PX tall (``--book-fig-minw``); on
+# narrow screens book.css shows it at least that wide, in a box that scrolls sideways, and
+# book-ui.js makes a tap open the picture itself (to zoom).
+READABLE_PX = 10.0
+_SVG_IMG = re.compile(r'<img\b([^>]*?)\ssrc="([^"]+\.svg)"([^>]*?)\s*/?>')
+_SCALE = re.compile(r'<g transform="translate\([^)]*\) scale\(([0-9.]+) -[0-9.]+\)"')
+_VIEWBOX = re.compile(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"')
+
+
+def readable_width(svg: str, readable_px: float = READABLE_PX) -> int | None:
+    """CSS width (px) at which the smallest text of a matplotlib SVG is ``readable_px`` tall,
+    at most the figure's natural width; None when the SVG has no measurable text.
+
+    matplotlib (``svg.fonttype: path``) writes each text as outlines scaled by font size / 100;
+    the viewBox is in points, and a browser shows 1 pt as 4/3 px at natural size."""
+    m = _VIEWBOX.search(svg)
+    sizes = [100 * float(x) for x in _SCALE.findall(svg)]
+    if not m or not sizes:
+        return None
+    vb = float(m.group(1))
+    natural = vb * 4 / 3
+    return round(min(natural, readable_px * vb / min(sizes)))
+
+
+def _image_sources(app) -> dict[str, Path]:
+    """Output file name of every image of the build -> its source file."""
+    images = getattr(app.builder, "images", {}) or {}
+    return {dest: Path(app.srcdir, src) for src, dest in images.items()}
+
+
+def readable_figures(body: str, sources: dict[str, Path]) -> str:
+    """``body`` with ``data-book-minw`` and ``--book-fig-minw`` on every SVG image."""
+
+    def fix(m: re.Match) -> str:
+        src = m.group(2)
+        path = sources.get(src.rsplit("/", 1)[-1])
+        if path is None or not path.exists() or "data-book-minw" in m.group(0):
+            return m.group(0)
+        width = readable_width(path.read_text(encoding="utf-8", errors="replace"))
+        if width is None:
+            return m.group(0)
+        return (f'<img{m.group(1)} src="{src}"{m.group(3)} data-book-minw="{width}" '
+                f'style="--book-fig-minw: {width}px" />')
+
+    return _SVG_IMG.sub(fix, body)
+
+
+# The whole book as one PDF (tools/make_pdf.py writes book.pdf at the site root): an entry in
+# every page's download menu, next to the theme's “print this page”.
+PDF_NAME = "book.pdf"
+_DOWNLOAD_MENU = re.compile(r'(<div class="dropdown dropdown-download-buttons">.*?<ul class="dropdown-menu">)', re.S)
+
+
+def pdf_menu_item(root: str) -> str:
+    return (f'<li><a href="{root}{PDF_NAME}" class="btn btn-sm dropdown-item book-pdf-link" '
+            'title="下载全书 PDF（含目录与书签）" data-bs-placement="left" data-bs-toggle="tooltip">'
+            '<span class="btn__icon-container"><i class="fas fa-book"></i></span>'
+            '<span class="btn__text-container">全书 PDF</span></a></li>')
+
+
+def add_pdf_link(html: str, depth: int) -> str:
+    """``html`` with the 全书 PDF entry in its download menu (``depth``: folders below the root)."""
+    if "book-pdf-link" in html:
+        return html
+    return _DOWNLOAD_MENU.sub(lambda m: m.group(1) + pdf_menu_item("../" * depth), html, count=1)
+
+
+def _pdf_links(app, exc) -> None:
+    if exc is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    for page in out.rglob("*.html"):
+        rel = page.relative_to(out)
+        if rel.parts[0] in ("_static", "_sources", "_images", "_notebooks"):
+            continue
+        text = page.read_text(encoding="utf-8")
+        new = add_pdf_link(text, len(rel.parts) - 1)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
 
 
 def setup(app):
+    app.connect("build-finished", _pdf_links)
     app.connect("builder-inited", _patch_catalogues)
     app.connect("html-page-context", _static_labels)
-    app.add_js_file("book-ui.js")
+    # book-ui.js: Jupyter Book adds every .js file of _static/ to the pages itself
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

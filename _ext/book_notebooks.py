@@ -416,8 +416,8 @@ def _say_placeholder(app) -> None:
     if repo_url(app) == PLACEHOLDER_REPO:
         logging.getLogger(__name__).info(
             "\n本书的仓库地址仍是模板里的占位地址 %s：本地阅读不受影响，但“在 Colab 中打开”链接与"
-            "笔记本的安装格指向一个不发布任何内容的仓库。发布自己的副本时，改 _config.yml 的 "
-            "repository.url 与 html.baseurl（见 README 的“发布你的副本”）。\n", PLACEHOLDER_REPO)
+            "笔记本的安装格指向一个不发布任何内容的仓库。发布自己的副本时，只需改 _config.yml 的 "
+            "repository.url（见 README 的“发布你的副本”）。\n", PLACEHOLDER_REPO)
 
 
 def _chapter_links(app, pagename, templatename, context, doctree):

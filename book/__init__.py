@@ -1,9 +1,10 @@
 """Shared code of 《大模型创业：可运行的技术读本》.
 
 Import ``book`` before TensorFlow: it silences TensorFlow's start-up logs at
-their source. Sub-modules: :mod:`book.device`, :mod:`book.seed`,
-:mod:`book.plotting`, :mod:`book.glue`, :mod:`book.progress`,
-:mod:`book.train`, :mod:`book.data`, :mod:`book.errata`.
+their source. Sub-modules: :mod:`book.device`, :mod:`book.seed` (the seed switch
+``BOOK_SEED_OFFSET``), :mod:`book.plotting`, :mod:`book.glue`, :mod:`book.progress`,
+:mod:`book.train`, :mod:`book.data`, :mod:`book.scaling`, :mod:`book.cost`, :mod:`book.timing`,
+and ``book.partN`` for code one part uses.
 """
 from __future__ import annotations
 

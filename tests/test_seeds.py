@@ -99,3 +99,47 @@ def test_bad_seed_bases_are_rejected(bad):
         book.seed_for(bad)
     with pytest.raises(ValueError):
         book.seeds(bad if bad != -1 else 0)
+
+
+# --- the switch, measured on a real chapter ---------------------------------------------------
+SWITCH_CHAPTER = "chapters/part1/03_math.md"
+#: Glued numbers of that chapter that no random choice touches (closed forms, the article's own
+#: numbers, deterministic toy examples): they must stay put when the seeds move; every other
+#: glued number must move.
+FIXED_UNDER_THE_SWITCH: set[str] = set()
+
+
+def glued_values(notebook: str | Path) -> dict[str, str]:
+    """name → text of every value a chapter glued (myst-nb's outputs in the executed notebook)."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    out = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            meta = o.get("metadata", {}).get("scrapbook")
+            if meta:
+                data = o.get("data", {})
+                out[meta["name"]] = next((v for k, v in data.items() if k.endswith("text/plain")), "")
+    return out
+
+
+def test_the_switch_moves_every_random_number_and_no_other(request, tmp_path: Path, monkeypatch):
+    from chapter_runner import ensure_chapter, execute
+    from conftest import ROOT, run_dir
+
+    md = ROOT / SWITCH_CHAPTER
+    monkeypatch.delenv("BOOK_SEED_OFFSET", raising=False)
+    first = ensure_chapter(md, run_dir(request.config))  # the chapter test's own execution (offset 0)
+    assert first["ok"], first["error"][-2000:]
+    again = execute(md, tmp_path / "again")
+    monkeypatch.setenv("BOOK_SEED_OFFSET", "1000")
+    shifted = execute(md, tmp_path / "shifted")
+    assert again["ok"] and shifted["ok"], (again["error"] + shifted["error"])[-3000:]
+    a, b, c = (glued_values(r["notebook"]) for r in (first, again, shifted))
+    assert len(a) > 20 and a.keys() == b.keys() == c.keys()
+    assert a == b, "same offset, different numbers: some generator is not seeded"
+    moved = {k for k in a if a[k] != c[k]}
+    assert moved == set(a) - FIXED_UNDER_THE_SWITCH, (
+        f"did not move: {sorted(set(a) - FIXED_UNDER_THE_SWITCH - moved)}; "
+        f"moved although fixed: {sorted(moved & FIXED_UNDER_THE_SWITCH)}")

@@ -5,7 +5,7 @@
 * Sphinx's Chinese search splits words with ``jieba``, which cuts book terms such as
   交叉熵 or 反向传播 into pieces. The build gives jieba a user dictionary made from the
   book itself (:func:`book_terms`): every term introduced as ``中文（English）``, every
-  bold term, every glossary term, and the short Chinese runs of every heading.
+  bold term, every term of the glossary data (``glossary.yml``), and the short Chinese runs of every heading.
 """
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ _TERM_EN = re.compile(f"([{_HAN}]{{2,8}})（[A-Za-z]")
 _BOLD = re.compile(f"\\*\\*([{_HAN}]{{2,8}})\\*\\*")
 _HEADING = re.compile(r"^#{1,4}\s+(.+)$", re.M)
 _RUN = re.compile(f"[{_HAN}]{{2,6}}")
-_GLOSSARY_TERM = re.compile(f"^([{_HAN}][{_HAN}A-Za-z0-9]{{1,10}})\\s*$", re.M)
 # words a reader searches for, which the sources use without an English gloss
 BASE_TERMS = ["交叉熵", "优化器", "大模型", "验证集", "测试集", "训练集", "反向传播", "梯度下降",
               "学习率", "损失函数", "激活函数", "过拟合", "正则化", "注意力", "勘误", "分词器",
@@ -44,9 +43,23 @@ def book_terms(root: Path) -> list[str]:
         terms.update(_BOLD.findall(text))
         for heading in _HEADING.findall(text):
             terms.update(m for m in _RUN.findall(heading) if 2 <= len(m) <= 4)
-        if path.name == "glossary.md":
-            terms.update(_GLOSSARY_TERM.findall(text))
+    terms.update(glossary_search_terms(root))
     return sorted(terms)
+
+
+def glossary_search_terms(root: Path) -> list[str]:
+    """Every glossary term (``glossary.yml`` data, the same the 术语表 page renders), as the
+    search tokenizer can hold it: the whole term when it has no space (“困惑度”, “AI大模型”),
+    else each Chinese run of two or more characters (“Adam 优化器” → “优化器”)."""
+    from book_glossary import load_glossary
+
+    out = []
+    for entry in load_glossary(root):
+        zh = entry["zh"]
+        if " " not in zh:
+            out.append(zh)
+        out += [run for run in re.findall(f"[{_HAN}]{{2,}}", zh) if run != zh]
+    return out
 
 
 def _search_dictionary(app, config) -> None:

@@ -71,10 +71,11 @@ def _static_labels(app, pagename, templatename, context, doctree):
 
 
 # Figures on a phone: the text of a matplotlib SVG shrinks with the figure. Each SVG figure
-# gets the width at which its smallest text is READABLE_PX tall (``--book-fig-minw``); on
-# narrow screens book.css shows it at least that wide, in a box that scrolls sideways, and
-# book-ui.js makes a tap open the picture itself (to zoom).
+# gets the width at which its smallest text is READABLE_PX tall on a phone (``--book-fig-minw``)
+# and DESKTOP_PX on a wider screen (``--book-fig-minw-wide``); book.css shows it at least that
+# wide, in a box that scrolls sideways, and book-ui.js makes a tap open the picture itself.
 READABLE_PX = 10.0
+DESKTOP_PX = 8.5
 _SVG_IMG = re.compile(r'<img\b([^>]*?)\ssrc="([^"]+\.svg)"([^>]*?)\s*/?>')
 _SCALE = re.compile(r'<g transform="translate\([^)]*\) scale\(([0-9.]+) -[0-9.]+\)"')
 _VIEWBOX = re.compile(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"')
@@ -109,11 +110,12 @@ def readable_figures(body: str, sources: dict[str, Path]) -> str:
         path = sources.get(src.rsplit("/", 1)[-1])
         if path is None or not path.exists() or "data-book-minw" in m.group(0):
             return m.group(0)
-        width = readable_width(path.read_text(encoding="utf-8", errors="replace"))
+        svg = path.read_text(encoding="utf-8", errors="replace")
+        width, wide = readable_width(svg), readable_width(svg, DESKTOP_PX)
         if width is None:
             return m.group(0)
         return (f'<img{m.group(1)} src="{src}"{m.group(3)} data-book-minw="{width}" '
-                f'style="--book-fig-minw: {width}px" />')
+                f'style="--book-fig-minw: {width}px; --book-fig-minw-wide: {wide}px" />')
 
     return _SVG_IMG.sub(fix, body)
 
@@ -138,16 +140,40 @@ def add_pdf_link(html: str, depth: int) -> str:
     return _DOWNLOAD_MENU.sub(lambda m: m.group(1) + pdf_menu_item("../" * depth), html, count=1)
 
 
+# Attributes that the themes' templates write in English whatever the catalogues say
+# (sphinx-book-theme's search field, pydata's navigation landmarks and sidebar toggles):
+# replaced in every written page.
+STATIC_ATTRIBUTES = {
+    'aria-label="Search this book..."': 'aria-label="在本书中搜索……"',
+    'placeholder="Search this book..."': 'placeholder="在本书中搜索……"',
+    'aria-label="Search the docs ..."': 'aria-label="搜索……"',
+    'placeholder="Search the docs ..."': 'placeholder="搜索……"',
+    'aria-label="Page"': 'aria-label="本页"',
+    'aria-label="Main"': 'aria-label="正文"',
+    'aria-label="Section Navigation"': 'aria-label="本部分导航"',
+    'title="Toggle primary sidebar"': 'title="显示或隐藏目录"',
+    'title="Toggle secondary sidebar"': 'title="显示或隐藏本页目录"',
+    'aria-label="Toggle primary sidebar"': 'aria-label="显示或隐藏目录"',
+    'aria-label="Toggle secondary sidebar"': 'aria-label="显示或隐藏本页目录"',
+}
+
+
+def fix_static_attributes(html: str) -> str:
+    for english, chinese in STATIC_ATTRIBUTES.items():
+        html = html.replace(english, chinese)
+    return html
+
+
 def _pdf_links(app, exc) -> None:
     if exc is not None or app.builder.format != "html":
         return
     out = Path(app.outdir)
     for page in out.rglob("*.html"):
         rel = page.relative_to(out)
-        if rel.parts[0] in ("_static", "_sources", "_images", "_notebooks"):
+        if rel.parts[0] in ("_static", "_sources", "_images", "_notebooks", "_downloads"):
             continue
         text = page.read_text(encoding="utf-8")
-        new = add_pdf_link(text, len(rel.parts) - 1)
+        new = fix_static_attributes(add_pdf_link(text, len(rel.parts) - 1))
         if new != text:
             page.write_text(new, encoding="utf-8")
 

@@ -4,7 +4,39 @@
 //    一侧渐隐（book.css），让读者看出这里可以滑动；没有被截掉、也看不到的部分。
 // 3. 手机上比屏幕宽的图：点一下在新页面里打开原图，可以放大看清图中文字（book.css 让它们按可读的
 //    宽度横向滚动）。
+// 4. 搜索结果的摘要只取正文：不含侧栏的“目录”、页眉与按钮文字，公式写成可读的文字而不是 TeX 源码。
+var BOOK_TEX = {"\\alpha": "α", "\\beta": "β", "\\gamma": "γ", "\\delta": "δ", "\\epsilon": "ε",
+  "\\varepsilon": "ε", "\\eta": "η", "\\theta": "θ", "\\lambda": "λ", "\\mu": "μ", "\\sigma": "σ",
+  "\\pi": "π", "\\rho": "ρ", "\\tau": "τ", "\\phi": "φ", "\\omega": "ω", "\\sum": "∑", "\\prod": "∏",
+  "\\cdot": "·", "\\times": "×", "\\approx": "≈", "\\neq": "≠", "\\ne": "≠", "\\le": "≤", "\\leq": "≤",
+  "\\ge": "≥", "\\geq": "≥", "\\infty": "∞", "\\partial": "∂", "\\nabla": "∇", "\\in": "∈",
+  "\\to": "→", "\\pm": "±", "\\log": "log", "\\exp": "exp", "\\max": "max", "\\min": "min",
+  "\\sqrt": "√", "\\hat": "", "\\bar": "", "\\tilde": ""};
+function bookTexToText(tex) {
+  var t = tex.replace(/\\\(|\\\)|\\\[|\\\]|\$\$/g, " ");
+  t = t.replace(/\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, "($1)/($2)");
+  t = t.replace(/\\(left|right|big|Big|bigg|Bigg|mathrm|mathbf|boldsymbol|operatorname|text|mathcal|displaystyle|quad|qquad|,|;|!)/g, " ");
+  t = t.replace(/\\[a-zA-Z]+/g, function (m) { return BOOK_TEX[m] !== undefined ? BOOK_TEX[m] : ""; });
+  return t.replace(/[{}]/g, "").replace(/\s+/g, " ").trim();
+}
+function bookSearchText(htmlString, anchor) {
+  var doc = new DOMParser().parseFromString(htmlString, "text/html");
+  doc.querySelectorAll(".headerlink, script, style, nav, .bd-sidebar-secondary, .bd-sidebar-primary, " +
+                       ".header-article, .prev-next-area, .bd-footer-article, .book-nb-links, button")
+    .forEach(function (el) { el.remove(); });
+  doc.querySelectorAll("span.math, div.math").forEach(function (el) {
+    el.replaceWith(doc.createTextNode(" " + bookTexToText(el.textContent) + " "));
+  });
+  var main = doc.querySelector("article.bd-article") || doc.querySelector('[role="main"]');
+  if (!main) return "";
+  if (anchor) {
+    var part = main.querySelector(anchor);
+    if (part) return part.textContent.replace(/\s+/g, " ");
+  }
+  return main.textContent.replace(/\s+/g, " ");
+}
 document.addEventListener("DOMContentLoaded", function () {
+  if (typeof Search !== "undefined" && Search.htmlToText) { Search.htmlToText = bookSearchText; }
   function fixLabels() {
     document.querySelectorAll('[aria-label="Toggle hidden content"]').forEach(function (el) {
       el.setAttribute("aria-label", "展开或收起");

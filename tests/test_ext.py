@@ -105,3 +105,79 @@ def test_static_english_labels_become_chinese():
 
     html = '<summary aria-label="Toggle hidden content"><p>显示代码</p></summary>'
     assert fix_static_labels(html) == '<summary aria-label="展开或收起"><p>显示代码</p></summary>'
+
+
+# --- issue 28: print page, glossary, search terms, figures, interface --------------------------
+
+def test_print_page_links_point_inside_the_print_page():
+    from book_print import rewrite_links, shift_headings
+
+    index = {"intro": 0, "chapters/part1/index": 1, "chapters/part1/03_math": 3, "appendix/errata": 9}
+    html = ('<a href="#p1-adam">a</a> <a href="../../appendix/errata.html#errata-entry-p1-adam">b</a> '
+            '<a href="04_project.html">c</a> <a href="index.html">d</a> <img src="../../_images/f.svg"> '
+            '<a href="../../_notebooks/chapters/part1/03_math.ipynb">e</a> <a href="https://x.org/#y">f</a>')
+    out = rewrite_links(html, "chapters/part1/03_math", index, 3)
+    assert 'href="#p3-p1-adam"' in out                          # same page: prefixed like its id
+    assert 'href="#p9-errata-entry-p1-adam"' in out              # another page of the book
+    assert 'href="#p1"' in out                                   # a page without anchor: its top
+    assert 'href="chapters/part1/04_project.html"' in out        # not in this build: from the root
+    assert 'src="_images/f.svg"' in out and 'href="_notebooks/chapters/part1/03_math.ipynb"' in out
+    assert 'href="https://x.org/#y"' in out
+    assert shift_headings("<h1>t</h1><h5>u</h5>", 2) == "<h3>t</h3><h6>u</h6>"
+
+
+def test_glossary_sorts_by_pinyin_and_shows_english_once():
+    from book_glossary import glossary_lines, initial, load_glossary, pinyin_key
+
+    entries = load_glossary(ROOT)
+    keys = [pinyin_key(e["zh"]) for e in entries]
+    assert keys == sorted(keys)
+    order = [e["zh"] for e in entries]
+    assert order.index("变换器") < order.index("词元") < order.index("交叉熵") < order.index("验证集")
+    assert initial("交叉熵") == "J" and initial("Adam 优化器") == "A" and initial("F1 值") == "F"
+    lines = glossary_lines(entries, set())
+    for e in entries:
+        assert sum(line.strip() == e["en"] for line in lines) <= 1
+        assert not any(f"（{e['en']}）" in line for line in lines), e["en"]
+    text = (ROOT / "appendix" / "glossary.md").read_text(encoding="utf-8")
+    assert "{term}" not in text and "glossary.yml" not in text
+
+
+def test_every_glossary_term_goes_into_the_search_dictionary():
+    from book_cjk import book_terms, glossary_search_terms
+
+    terms = set(book_terms(ROOT))
+    words = glossary_search_terms(ROOT)
+    assert "困惑度" in words and "优化器" in words and "Adam 优化器" not in words
+    assert set(words) <= terms
+    assert all(" " not in w for w in terms)  # jieba's dictionary format: one word a line
+
+
+def test_figure_min_width_keeps_the_smallest_text_readable():
+    from book_ui import readable_width
+
+    svg = ('<svg width="742.8pt" viewBox="0 0 742.8 254.6">'
+           '<g transform="translate(1 2) scale(0.1 -0.1)"></g><g transform="translate(1 2) scale(0.12 -0.12)"></g></svg>')
+    # smallest text 10 pt in a 742.8-pt-wide figure: 10 px tall when shown 742.8 px wide
+    assert readable_width(svg, 10) == 743
+    assert readable_width(svg, 20) == round(742.8 * 4 / 3)  # never wider than the natural size
+    assert readable_width("<svg viewBox='0 0 10 10'></svg>") is None
+
+
+def test_pdf_menu_entry_and_chinese_attributes():
+    from book_ui import add_pdf_link, fix_static_attributes
+
+    page = ('<div class="dropdown dropdown-download-buttons"><button></button>\n<ul class="dropdown-menu">'
+            '<li>x</li></ul></div><input placeholder="Search this book..." aria-label="Search this book...">'
+            '<button title="Toggle primary sidebar" aria-label="Main"></button>')
+    out = fix_static_attributes(add_pdf_link(page, 2))
+    assert 'href="../../book.pdf"' in out and out.count("book-pdf-link") == 1
+    assert add_pdf_link(out, 2) == out
+    assert "Search this book" not in out and "Toggle primary" not in out and 'aria-label="Main"' not in out
+
+
+def test_errata_table_names_chapters_with_their_numbers():
+    from book_errata import chapter_title
+
+    title = chapter_title(ROOT, "chapters/part5/03_math")
+    assert title.startswith("5.3 ") and "交叉熵" in title

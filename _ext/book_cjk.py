@@ -58,7 +58,8 @@ def glossary_search_terms(root: Path) -> list[str]:
         zh = entry["zh"]
         if " " not in zh:
             out.append(zh)
-        out += [run for run in re.findall(f"[{_HAN}]{{2,}}", zh) if run != zh]
+        else:
+            out += re.findall(f"[{_HAN}]{{2,}}", zh)
     return out
 
 

@@ -280,7 +280,7 @@ def test_every_glossary_term_is_a_search_term(site: Path):
     index = _search_index(site)
     terms, docnames = index["terms"], index["docnames"]
     missing, not_glossary = [], []
-    for word in glossary_search_terms(ROOT):
+    for word in (w.lower() for w in glossary_search_terms(ROOT)):  # the index holds lower case
         if word not in terms:
             missing.append(word)
             continue
@@ -308,7 +308,8 @@ def test_errata_table_is_grouped_anchored_and_linked_both_ways(site: Path):
     table_page = site / "appendix" / "errata.html"
     html = table_page.read_text(encoding="utf-8")
     ids = _ids(table_page)
-    errata = load_errata(ROOT)
+    errata = [e for e in load_errata(ROOT) if (site / f"{e.chapter}.html").exists()]
+    assert len(errata) == len(load_errata(ROOT)) or not (site / "chapters/part1/01_background.html").exists()
     # grouped: a section per part and per chapter, listed in the page's own table of contents
     sidebar = html[html.find('id="pst-page-toc-nav"'):]
     for part in sorted({e.part for e in errata}):
@@ -344,6 +345,7 @@ def test_errata_table_is_grouped_anchored_and_linked_both_ways(site: Path):
 # chapters are fixed (use book.numfmt.num for numbers in prose); a page not listed must be clean,
 # and a listed page that is clean fails too, so the list cannot go stale.
 NUMBER_DEBT: dict[str, str] = {
+    "chapters/part5/03_math": "the table of 5.3.3.1 shows -0.000000 (y·log for y = 0)",
 }
 
 _E_NOTATION = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?[eE][-+]?\d+\b")
@@ -355,6 +357,8 @@ def _number_problems(site: Path) -> dict[str, list[str]]:
     out_re = re.compile(r'class="output (?:text_plain|stream)[^"]*"><div class="highlight"><pre><span></span>(.*?)</pre>', re.S)
     for page in _content_pages(site):
         rel = str(page.relative_to(site).with_suffix(""))
+        if rel == "print":  # the pages again, in one
+            continue
         hits = [m.group(0) for m in _E_NOTATION.finditer(_prose(page))]
         html = page.read_text(encoding="utf-8")
         for block in out_re.findall(html):

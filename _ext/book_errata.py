@@ -33,6 +33,14 @@ def _depend_on_errata(directive: SphinxDirective) -> None:
         directive.env.note_dependency(str(path))
 
 
+def _mark_ids(node: nodes.Element, ids: set[str]) -> None:
+    """Give the inline code that shows an entry's id the class ``book-eid`` (book.css keeps
+    it on one line; other inline code in the boxes still wraps on a phone)."""
+    for literal in node.findall(nodes.literal):
+        if literal.astext() in ids:
+            literal["classes"].append("book-eid")
+
+
 def _quote(text: str) -> list[str]:
     return ["> " + line if line.strip() else ">" for line in text.splitlines()]
 
@@ -65,6 +73,7 @@ class ErratumDirective(SphinxDirective):
         box = nodes.admonition(classes=["warning", "erratum"])
         box += nodes.title(text=f"勘误 · §{e.section}")
         self.state.nested_parse(StringList(lines, source=e.chapter), self.content_offset, box)
+        _mark_ids(box, {e.id})
         # a label, so that the table can link back to the box: {ref}`… <erratum-ID>`
         target = nodes.target("", "", ids=[f"erratum-{e.id}"], names=[f"erratum-{e.id}"])
         self.state.document.note_explicit_target(target)
@@ -160,6 +169,7 @@ class ErrataTableDirective(SphinxDirective):
                     lines += e.correction.splitlines()
                     lines += ["", ":::", "", "::::", ""]
                 self.state.nested_parse(StringList(lines, source="errata"), self.content_offset, chap_sec)
+                _mark_ids(chap_sec, {e.id for e in here})
                 part_sec += chap_sec
             sections.append(part_sec)
         box = nodes.container(classes=["errata-contents"])

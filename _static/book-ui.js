@@ -75,6 +75,12 @@ document.addEventListener("DOMContentLoaded", function () {
         a.target = "_blank";
         img.parentNode.insertBefore(a, img);
         a.appendChild(img);
+        // the box scrolls only once the picture has its size: mark it then
+        if (img.complete) { edges(a); } else { img.addEventListener("load", function () { edges(a); }); }
+        if (!a.dataset.bookScroll) {
+          a.dataset.bookScroll = "1";
+          a.addEventListener("scroll", function () { edges(a); }, {passive: true});
+        }
       });
   }
   wrapFigures();

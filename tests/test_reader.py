@@ -440,7 +440,9 @@ def test_interface_labels_and_erratum_ids(site: Path):
         assert not m, f"{page.relative_to(site)}: {m.group(0)}"
         assert 'placeholder="Search' not in html, page
     css = (site / "_static" / "book.css").read_text(encoding="utf-8")
-    assert "div.erratum code.docutils" in css and "white-space: nowrap" in css
+    assert "code.docutils.book-eid" in css and "white-space: nowrap" in css
+    errata_html = (site / "appendix" / "errata.html").read_text(encoding="utf-8")
+    assert errata_html.count("book-eid") >= 10
     teaching = (site / "appendix" / "teaching.html").read_text(encoding="utf-8")
     shown_paths = re.findall(r"chapters/part\d/\d\d_\w+(?:\.md)?", _prose(site / "appendix" / "teaching.html"))
     assert not shown_paths, f"the teaching page shows file names instead of linked titles: {shown_paths[:5]}"

@@ -13,6 +13,10 @@ def test_table_covers_all_fifty_sections_once():
     assert (df.loc[df["status"] != "无法核实", "source"].str.len() > 0).all()
     baidu = df[df["sections"].map(lambda s: "6.1" in s)].iloc[0]
     assert baidu["status"] == "已更正" and "ERNIE" in baidu["note"]
+    unknown = df[df["status"] == "无法核实"]
+    assert (unknown["searched"].str.len() > 10).all()             # 每个“无法核实”都记录了查过什么
+    rec = df[df["area"] == "推荐系统与个性化推荐"].iloc[0]
+    assert rec["status"] == "已核实" and "DSSTNE" in rec["source"]   # 亚马逊 2016 年开源了深度学习推荐引擎
 
 
 def _write(tmp_path, rows):
@@ -21,7 +25,7 @@ def _write(tmp_path, rows):
     return p
 
 
-ROW = dict(area="a", category="c", sections=["6.1"], example="e", status="已核实", note="", source="s")
+ROW = dict(area="a", category="c", sections=["6.1"], example="e", status="已核实", note="", source="s", searched="")
 
 
 def test_bad_tables_are_reported(tmp_path):
@@ -31,6 +35,10 @@ def test_bad_tables_are_reported(tmp_path):
         load_applications(_write(tmp_path, [dict(ROW, status="对")]), n_sections=1)
     with pytest.raises(ValueError, match="没有 source"):
         load_applications(_write(tmp_path, [dict(ROW, source="")]), n_sections=1)
+    with pytest.raises(ValueError, match="出处本身"):
+        load_applications(_write(tmp_path, [dict(ROW, source="同上（自动驾驶）")]), n_sections=1)
+    with pytest.raises(ValueError, match="searched"):
+        load_applications(_write(tmp_path, [dict(ROW, status="无法核实", source="")]), n_sections=1)
     with pytest.raises(ValueError, match="不止一行"):
         load_applications(_write(tmp_path, [ROW, dict(ROW, area="b")]), n_sections=1)
     with pytest.raises(ValueError, match="缺"):

@@ -11,13 +11,15 @@ from pathlib import Path
 __all__ = ["STATUSES", "load_applications"]
 
 STATUSES = ("已核实", "已更正", "无法核实")
-_FIELDS = ("area", "category", "sections", "example", "status", "note", "source")
+_FIELDS = ("area", "category", "sections", "example", "status", "note", "source", "searched")
 DATA = Path(__file__).with_name("applications.yml")
 
 
 def load_applications(path: str | Path = DATA, *, n_sections: int = 50):
     """Load the table and check it: every field present, a known status, a source for every
-    verified or corrected row, and every article section ``6.1`` … ``6.{n_sections}`` listed exactly once."""
+    verified or corrected row (a source itself, not a pointer such as “同上”), a record of what was
+    searched for every row marked 无法核实, and every article section ``6.1`` … ``6.{n_sections}``
+    listed exactly once."""
     import pandas as pd
     import yaml
 
@@ -32,6 +34,10 @@ def load_applications(path: str | Path = DATA, *, n_sections: int = 50):
             raise ValueError(f"第 {i + 1} 行（{r['area']}）的 status {r['status']!r} 不在 {STATUSES} 中")
         if r["status"] != "无法核实" and not str(r["source"]).strip():
             raise ValueError(f"第 {i + 1} 行（{r['area']}）标为{r['status']}，却没有 source")
+        if str(r["source"]).strip().startswith(("同上", "见上")):
+            raise ValueError(f"第 {i + 1} 行（{r['area']}）的 source 只写了{str(r['source'])[:2]}：要写出处本身")
+        if r["status"] == "无法核实" and not str(r["searched"]).strip():
+            raise ValueError(f"第 {i + 1} 行（{r['area']}）标为无法核实，却没有 searched（查过什么、结果如何）")
     sections = [s for r in rows for s in r["sections"]]
     dup = sorted({s for s in sections if sections.count(s) > 1})
     if dup:

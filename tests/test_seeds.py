@@ -106,7 +106,18 @@ SWITCH_CHAPTER = "chapters/part1/03_math.md"
 #: Glued numbers of that chapter that no random choice touches (closed forms, the article's own
 #: numbers, deterministic toy examples): they must stay put when the seeds move; every other
 #: glued number must move.
-FIXED_UNDER_THE_SWITCH: set[str] = set()
+FIXED_UNDER_THE_SWITCH = {
+    # closed forms and the article's own numbers
+    "math_sig_max", "math_tanh_max", "math_sig10", "math_bad_init", "math_bce_sensible", "math_mse_bce_ratio",
+    "math_article_blowup", "math_step_article", "math_v1_ratio", "math_tuned_n",
+    # deterministic optimisation paths from fixed starting points (Rosenbrock, the quadratic)
+    "math_adam_final", "math_adam_scale_diff", "math_adam_vs_torch", "math_final_gd", "math_final_mom",
+    "math_m_hat", "math_v_hat", "math_step_100", "math_quad_left_blowup", "math_quad_right_100",
+    "math_quad_right_blowup",
+}
+#: Random, but a maximum over 20 seeds of an accuracy on 25 points (steps of 0.04): it may land on
+#: the same value in both blocks, as it does for offsets 0 and 1000. Not checked either way.
+COINCIDENT = {"math_tuned_test_hi"}
 
 
 def glued_values(notebook: str | Path) -> dict[str, str]:
@@ -139,7 +150,7 @@ def test_the_switch_moves_every_random_number_and_no_other(request, tmp_path: Pa
     a, b, c = (glued_values(r["notebook"]) for r in (first, again, shifted))
     assert len(a) > 20 and a.keys() == b.keys() == c.keys()
     assert a == b, "same offset, different numbers: some generator is not seeded"
-    moved = {k for k in a if a[k] != c[k]}
-    assert moved == set(a) - FIXED_UNDER_THE_SWITCH, (
-        f"did not move: {sorted(set(a) - FIXED_UNDER_THE_SWITCH - moved)}; "
+    moved = {k for k in a if a[k] != c[k]} - COINCIDENT
+    assert moved == set(a) - FIXED_UNDER_THE_SWITCH - COINCIDENT, (
+        f"did not move: {sorted(set(a) - FIXED_UNDER_THE_SWITCH - COINCIDENT - moved)}; "
         f"moved although fixed: {sorted(moved & FIXED_UNDER_THE_SWITCH)}")

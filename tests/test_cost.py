@@ -1,6 +1,7 @@
 """Unit tests of book.cost (the cost calculator of Part III, used by Parts IV and VI)."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -138,7 +139,7 @@ def test_flops_to_cost():
     # 4 devices: a quarter of the hours, the same money
     c4 = flops_to_cost(3600e12, peak_flops_per_s=1e12, utilization=0.5, price_per_hour=2.0, n_devices=4)
     assert c4.hours == pytest.approx(0.5) and c4.money == pytest.approx(4.0)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         c.hours = 1.0  # frozen
 
 

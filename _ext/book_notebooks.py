@@ -29,7 +29,7 @@ from errata_data import by_id, load_errata
 COLAB_SETUP = """# 在 Colab 上：安装中文字体与构建本笔记本的那一版 book 包（在本地运行时这一格什么也不做）
 import sys
 if "google.colab" in sys.modules:
-    get_ipython().run_line_magic("pip", "install -q justmytype-intl-cjk \\"book @ {package}\\"")
+    get_ipython().run_line_magic("pip", "install -q \\"book[colab] @ {package}\\"")
 """
 
 COLAB_NO_COMMIT = """# 在 Colab 上：这份笔记本不是从一次 git 提交构建的，无法安装与它对应的 book 包（本地运行时这一格什么也不做）

@@ -17,7 +17,7 @@ def build_wheel(work: Path) -> Path:
     src = work / "src"
     shutil.copytree(ROOT / "book", src / "book", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "chapters", src / "chapters", ignore=shutil.ignore_patterns("*.ipynb"))
-    for name in ("pyproject.toml", "setup.py", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "references.bib"):
         shutil.copy(ROOT / name, src / name)
     wheels = work / "wheels"
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",

@@ -297,3 +297,15 @@ def test_one_rule_for_positive_numbers_and_decay_rates():
     for bad in (1.0, -0.1, float("nan")):
         with pytest.raises(ValueError, match=r"\[0, 1\)"):
             check_decay("beta2", bad)
+
+
+# --- repository files -------------------------------------------------------
+def test_book_file_finds_the_repositorys_files_and_rejects_bad_paths():
+    from book.repo import book_file, book_file_exists
+
+    assert book_file("references.bib").read_text(encoding="utf-8").lstrip().startswith(("@", "%"))
+    assert book_file_exists("chapters/part1/01_background.md")
+    assert not book_file_exists("chapters/part9/99_none.md")
+    for bad in ("", "/etc/passwd", "../x", 3):
+        with pytest.raises(ValueError, match="相对路径"):
+            book_file(bad)

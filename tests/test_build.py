@@ -90,7 +90,7 @@ def test_chapters_offer_a_notebook_download(site: Path):
         assert (site / links[0]).exists()  # what the workflow publishes at that path
         install = nb.cells[1].source
         assert "google.colab" in install
-        pinned = re.search(r"book @ git\+" + re.escape(repo) + r"@([0-9a-f]{40})", install)
+        pinned = re.search(r"book\[colab\] @ git\+" + re.escape(repo) + r"@([0-9a-f]{40})", install)
         assert pinned, install  # a commit, never a moving branch
         if commit:
             assert pinned.group(1) == commit

@@ -25,8 +25,10 @@ def test_wheel_builds_and_imports_in_a_fresh_venv(tmp_path: Path):
     assert not any(n.startswith(("_ext/", "tests/", "chapters/")) for n in names), names
     # the chapters' Markdown ships inside the package: Part VI's corpus where no checkout exists
     shipped = sorted(n for n in names if n.startswith("book/_corpus/"))
-    expected = sorted("book/_corpus/" + p.relative_to(ROOT).as_posix() for p in ROOT.glob("chapters/**/*.md"))
-    assert shipped == expected
+    from book.repo import SHIPPED
+
+    expected = sorted("book/_corpus/" + p.relative_to(ROOT).as_posix() for pattern in SHIPPED for p in ROOT.glob(pattern))
+    assert shipped == expected and "book/_corpus/references.bib" in shipped
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
@@ -52,3 +54,9 @@ def test_wheel_builds_and_imports_in_a_fresh_venv(tmp_path: Path):
     run = subprocess.run([str(py), "-c", code], capture_output=True, timeout=300, cwd=tmp_path, env=env)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.decode("utf-8") == book_corpus()
+
+    # the repository's files a chapter reads come from the wheel's copy: the same bytes
+    code = "import book.repo as r; print(r.book_file('references.bib'))"
+    run = subprocess.run([str(py), "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert Path(run.stdout.strip()).read_bytes() == (ROOT / "references.bib").read_bytes()

@@ -28,7 +28,7 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-__all__ = ["extract_prose", "book_corpus", "corpus_stats", "chapter_files", "interleaved_split", "BOOK_ROOT",
+__all__ = ["extract_prose", "book_corpus", "corpus_stats", "chapter_files", "interleaved_split", "interleaved_split3", "BOOK_ROOT",
            "PACKAGED_ROOT", "SPLIT_BLOCK", "SPLIT_VAL_FRACTION"]
 
 BOOK_ROOT = Path(__file__).resolve().parent.parent
@@ -197,3 +197,29 @@ def interleaved_split(text: str, val_fraction: float = SPLIT_VAL_FRACTION, block
     train = "".join(b for i, b in enumerate(blocks) if i % k != k - 1)
     val = "".join(b for i, b in enumerate(blocks) if i % k == k - 1)
     return train, val
+
+
+def interleaved_split3(text: str, fraction: float = SPLIT_VAL_FRACTION, block: int = SPLIT_BLOCK
+                       ) -> tuple[str, str, str]:
+    """Train / validation / test: blocks of ``block`` characters; of every ``k = round(1 / fraction)``
+    blocks, block ``k - 1`` goes to validation (the blocks of :func:`interleaved_split`) and block
+    ``k // 2 - 1`` to test; the others, in order, are the training text.
+
+    Validation picks hyper-parameters (smoothing weights, steps …); the test text is scored once,
+    for the final claim, so that the claim is not judged on the text it was tuned on.
+    """
+    if not isinstance(text, str) or not text:
+        raise ValueError("语料应为非空字符串")
+    if not 0 < fraction <= 1 / 3:
+        raise ValueError(f"fraction 应在 (0, 1/3] 之内（验证、测试各占一份），收到 {fraction!r}")
+    if not isinstance(block, int) or isinstance(block, bool) or block < 1:
+        raise ValueError(f"block 应为正整数（每块的字符数），收到 {block!r}")
+    k = round(1 / fraction)
+    blocks = [text[i:i + block] for i in range(0, len(text), block)]
+    if len(blocks) < k:
+        raise ValueError(f"语料只有 {len(blocks)} 块（每块 {block} 个字符），不够每 {k} 块留出验证、测试各一块")
+    val_at, test_at = k - 1, k // 2 - 1
+    train = "".join(b for i, b in enumerate(blocks) if i % k not in (val_at, test_at))
+    val = "".join(b for i, b in enumerate(blocks) if i % k == val_at)
+    test = "".join(b for i, b in enumerate(blocks) if i % k == test_at)
+    return train, val, test

@@ -37,7 +37,7 @@ from ._checks import check_fraction, check_positive_int
 from .progress import progress
 
 __all__ = ["GPTConfig", "GPT", "CausalSelfAttention", "MLP", "Block", "causal_attention",
-           "CharTokenizer", "train_val_split", "get_batch", "estimate_loss", "GPTHistory",
+           "CharTokenizer", "train_val_split", "get_batch", "estimate_loss", "scored_targets", "GPTHistory",
            "train_gpt"]
 
 
@@ -311,30 +311,62 @@ def get_batch(data: torch.Tensor, batch_size: int, block_size: int, *,
 
 @torch.no_grad()
 def estimate_loss(model: GPT, data: torch.Tensor, block_size: int | None = None, *,
-                  batch_size: int = 64) -> float:
-    """Mean next-token cross-entropy (nats) over all non-overlapping windows of ``data``.
+                  batch_size: int = 64, stride: int | None = None) -> float:
+    """Mean next-token cross-entropy (nats) over windows of ``data``; deterministic (no sampling).
 
-    Deterministic (no sampling): every target token after the first of each window is
-    predicted once, from a context of up to ``block_size`` tokens.
+    Default (``stride=None``): all non-overlapping windows; every target token is predicted
+    once, the first of each window from a context of 1 token, the last from ``block_size``.
+    With ``stride = s`` (``1 ≤ s ≤ block_size``): windows start every ``s`` tokens; the first
+    window scores all its targets, each later one only its last ``s`` (the new ones), so every
+    target except those of the first window sees at least ``block_size - s`` tokens of context
+    (a sliding-window evaluation). The targets scored are ``data[1 : 1 + T + m·s]`` with
+    ``m = (len(data) - 1 - T) // s`` (:func:`scored_targets` gives that count).
     """
     T = model.cfg.block_size if block_size is None else block_size
     _check_context(data, T)
     check_positive_int("batch_size", batch_size)
-    n_win = (len(data) - 1) // T
     device = next(model.parameters()).device
-    x_all = data[: n_win * T].view(n_win, T)
-    y_all = data[1: n_win * T + 1].view(n_win, T)
+    if stride is None:
+        n_win = (len(data) - 1) // T
+        starts = torch.arange(n_win) * T
+        keep = T
+    else:
+        check_positive_int("stride", stride)
+        if stride > T:
+            raise ValueError(f"stride={stride} 不应超过上下文长度 {T}（否则有目标没被评估）")
+        starts = torch.arange((len(data) - 1 - T) // stride + 1) * stride
+        keep = stride
+    offs = starts[:, None] + torch.arange(T)
+    x_all, y_all = data[offs], data[offs + 1]
     was_training = model.training
     model.eval()
     total, count = 0.0, 0
-    for s in range(0, n_win, batch_size):
+    for s in range(0, len(starts), batch_size):
         x, y = x_all[s:s + batch_size].to(device), y_all[s:s + batch_size].to(device)
         logits, _ = model(x)
-        total += float(F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1),
-                                       reduction="sum"))
-        count += y.numel()
+        nll = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1),
+                              reduction="none").view(y.shape)
+        first = nll[:1].sum() if s == 0 else 0.0          # the first window: every target
+        rest = nll[(1 if s == 0 else 0):, T - keep:]      # later windows: only the new targets
+        total += float(first + rest.sum())
+        count += (T if s == 0 else 0) + rest.numel()
     model.train(was_training)
     return total / count
+
+
+def scored_targets(n_tokens: int, block_size: int, stride: int | None = None) -> int:
+    """How many targets :func:`estimate_loss` scores in a sequence of ``n_tokens`` tokens (they are
+    ``data[1 : 1 + count]``), so that a baseline can be scored on exactly the same targets."""
+    check_positive_int("n_tokens", n_tokens)
+    check_positive_int("block_size（上下文长度）", block_size)
+    if n_tokens < block_size + 1:
+        raise ValueError(f"数据只有 {n_tokens} 个 token，不够一个长度 {block_size} 的窗口加 1 个目标")
+    if stride is None:
+        return (n_tokens - 1) // block_size * block_size
+    check_positive_int("stride", stride)
+    if stride > block_size:
+        raise ValueError(f"stride={stride} 不应超过上下文长度 {block_size}")
+    return block_size + (n_tokens - 1 - block_size) // stride * stride
 
 
 @dataclass

@@ -132,3 +132,25 @@ def test_interleaved_split_rejects_bad_input(kwargs, message):
 
     with pytest.raises(ValueError, match=message):
         interleaved_split(**kwargs)
+
+
+def test_interleaved_split3_three_disjoint_parts():
+    from book.corpus import interleaved_split, interleaved_split3
+
+    text = "".join(chr(0x4e00 + i) for i in range(200))
+    train, val, test = interleaved_split3(text, 0.1, 10)
+    assert len(train) + len(val) + len(test) == len(text)
+    assert val == interleaved_split(text, 0.1, 10)[1]           # the same validation blocks
+    assert test == text[40:50] + text[140:150]                  # block k//2 - 1 = 4 of every 10
+    assert not set(test) & set(train) and not set(val) & set(train)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(text=""), "非空"), (dict(text="汉字" * 50, fraction=0.5), "1/3"),
+    (dict(text="汉字" * 50, block=0), "block"), (dict(text="汉字", block=1), "不够"),
+])
+def test_interleaved_split3_rejects_bad_input(kwargs, message):
+    from book.corpus import interleaved_split3
+
+    with pytest.raises(ValueError, match=message):
+        interleaved_split3(**kwargs)

@@ -130,3 +130,36 @@ def test_untied_head_and_embedding_learning_rate():
     assert runs[5.0] > 2 * runs[1.0]                 # Adam: step size ∝ learning rate
     with pytest.raises(ValueError):
         train_gpt(m, data, steps=1, embed_lr_mult=0)
+
+
+def test_sliding_window_loss_scores_every_target_once():
+    import torch.nn.functional as F
+    from book.gpt import GPT, GPTConfig, estimate_loss, scored_targets
+
+    torch.manual_seed(0)
+    m = GPT(GPTConfig(vocab_size=30, block_size=8, n_layer=1, n_head=2, d_model=8))
+    data = torch.randint(0, 30, (61,))
+    assert estimate_loss(m, data, stride=8) == pytest.approx(estimate_loss(m, data))   # stride T = no overlap
+    n = scored_targets(len(data), 8, 4)
+    assert n == 8 + (60 - 8) // 4 * 4
+    total = 0.0                                   # brute force: each target from the window that scores it
+    with torch.no_grad():
+        for t in range(1, n + 1):
+            start = 0 if t <= 8 else ((t - 8 - 1) // 4 + 1) * 4
+            logits, _ = m(data[start:start + 8][None])
+            total += F.cross_entropy(logits[0, t - 1 - start][None], data[t][None]).item()
+    assert estimate_loss(m, data, stride=4) == pytest.approx(total / n, rel=1e-6)
+    assert scored_targets(61, 8) == 56
+    with pytest.raises(ValueError, match="stride"):
+        estimate_loss(m, data, stride=9)
+    with pytest.raises(ValueError, match="stride"):
+        scored_targets(61, 8, 9)
+
+
+def test_part6_settings_build_a_config():
+    from book.part6.settings import MIN_COUNT, SCALING, TINY_GPT
+
+    cfg = TINY_GPT.config(100)
+    assert (cfg.vocab_size, cfg.block_size, cfg.d_model) == (100, TINY_GPT.block_size, TINY_GPT.d_model)
+    assert set(TINY_GPT.train_kwargs()) == {"steps", "batch_size", "lr", "embed_lr_mult"}
+    assert MIN_COUNT >= 1 and SCALING["n_seeds"] >= 5

@@ -45,6 +45,9 @@ section.book-print-page { border-top: 1px solid var(--pst-color-border); margin-
   .header-article, .book-nb-links, .headerlink, #pst-back-to-top, .bd-header-announcement,
   .skip-link, button.copybtn, .toggle-button-hidden, #jb-print-docs-body { display: none !important; }
   .bd-main .bd-content .bd-article-container, .bd-page-width { max-width: 100% !important; }
+  /* the theme hides the first h1 of a printed page (it prints its own title block instead):
+     here every part heading, page title and the table of contents' heading must print */
+  .bd-main .bd-content .bd-article h1:first-of-type { display: block !important; }
   .bd-container, .bd-main, .bd-content, .bd-article-container, .bd-article { display: block !important; }
   section.book-print-page, h1.book-print-part, nav.book-print-toc { break-before: page; }
   section.book-print-page { border-top: 0; margin-top: 0; padding-top: 0; }

@@ -61,7 +61,7 @@ def test_pdf_has_the_whole_book_with_bookmarks(pdf: Path, site: Path):
     toc = make_pdf.toc_of(site / "print.html")
     parts = [text for text, _, children in toc if children]
     assert len(parts) >= 6 and all(p in titles for p in parts), parts
-    assert sum(t.startswith("第 ") and "部分" in t for _, t, _ in outline if _ == 0) >= 6
+    assert sum(t.startswith("第 ") and "部分" in t for depth, t, _page in outline if depth == 0) >= 6
     # every chapter title is a bookmark below its part, on the page where the chapter starts
     for md in chapters:
         title = next(line[2:].strip() for line in md.read_text(encoding="utf-8").splitlines()
@@ -110,8 +110,11 @@ def test_pdf_text_figures_and_code_are_whole(pdf: Path, site: Path):
                           text=True, check=True).stdout
     flat = re.sub(r"\s+", "", text)
     assert "勘误表" in text and "术语表" in text and "交叉熵" in text
+    # every font is embedded (Chromium embeds the CJK glyphs as Type 3 fonts) and maps to Unicode
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert re.search(r"CJK|SC|Han|Noto", fonts), fonts[:500]
+    rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows and all(row[-5:-3] == ["yes", "no"] or row[-5] == "yes" for row in rows), fonts[:800]
+    assert all(row[-3] == "yes" for row in rows), "a font without a Unicode map: its text cannot be searched"
     # every figure number of the site is in the PDF (figures are drawn with their captions)
     html = (site / "print.html").read_text(encoding="utf-8")
     figures = set(re.findall(r'caption-number">图 ([\d.]+)', html))

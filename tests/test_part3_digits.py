@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from book.part3.digits import accuracy, load_digit_images, train_classifier
+from book.part3.digits import accuracy, load_digit_images, small_cnn, train_classifier
 
 
 def test_split_shapes_disjoint_and_stratified():
@@ -73,3 +73,14 @@ def test_cosine_schedule_ends_at_zero():
     # one more epoch would continue at lr = 0 only if the schedule were exhausted: emulate by a 1-step run
     train_classifier(model, X, y, epochs=1, lr=0.1, batch_size=10, cosine=True)
     assert not torch.equal(w0, w1)  # first step of a cosine run uses the full lr
+
+
+def test_small_cnn_shapes_params_and_bad_input():
+    m = small_cnn(8)
+    assert m(torch.zeros(5, 1, 8, 8)).shape == (5, 10)
+    # conv 1→8 (80), BN 8 (16), conv 8→16 (1168), BN 16 (32), linear 64→10 (650)
+    assert sum(p.numel() for p in m.parameters()) == 80 + 16 + 1168 + 32 + 650
+    assert small_cnn(4, n_classes=3)(torch.zeros(2, 1, 8, 8)).shape == (2, 3)
+    for kw in [dict(c=0), dict(c=2.5), dict(n_classes=0)]:
+        with pytest.raises(ValueError):
+            small_cnn(**kw)

@@ -1,7 +1,7 @@
 """scikit-learn's 8×8 handwritten digits as image tensors, and a small multi-class training loop.
 
-Used by ``chapters/part3/02_architectures`` (CNN against a tiny Vision Transformer) and
-``04_project`` (the article's CNN classifier made real). The digits ship with scikit-learn
+Used by ``chapters/part3/02_architectures`` (the CNN against a tiny Vision Transformer, same
+digits, same training budget) and ``04_project`` (the article's CNN classifier made real). The digits ship with scikit-learn
 (1797 images, 10 classes), so nothing is downloaded.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 
 from .._checks import check_fraction, check_positive_int
 
-__all__ = ["DigitSplit", "TrainLog", "accuracy", "load_digit_images", "train_classifier"]
+__all__ = ["DigitSplit", "TrainLog", "accuracy", "load_digit_images", "small_cnn", "train_classifier"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,23 @@ def load_digit_images(*, seed: int = 0, val_size: float = 0.2, test_size: float 
     X_tr, X_val, y_tr, y_val = train_test_split(X_rest, y_rest, test_size=val_size, stratify=y_rest,
                                                 random_state=seed)
     return DigitSplit(X_tr, y_tr, X_val, y_val, X_test, y_test)
+
+
+def small_cnn(c: int = 16, n_classes: int = 10) -> Any:
+    """The book's CNN for 8×8 digits (Part III 04): two stages of 3×3 conv → BatchNorm → ReLU → 2×2 pool.
+
+    ``c`` is the first stage's channel count (the second has ``2c``); 8×8 → 4×4 → 2×2, then
+    dropout and one linear layer to ``n_classes`` logits.
+    """
+    from torch import nn
+
+    c = check_positive_int("c（通道数）", c)
+    n_classes = check_positive_int("n_classes（类别数）", n_classes)
+    return nn.Sequential(
+        nn.Conv2d(1, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU(), nn.MaxPool2d(2),          # 8×8 → 4×4
+        nn.Conv2d(c, 2 * c, 3, padding=1), nn.BatchNorm2d(2 * c), nn.ReLU(), nn.MaxPool2d(2),  # 4×4 → 2×2
+        nn.Flatten(), nn.Dropout(0.2), nn.Linear(2 * c * 4, n_classes),
+    )
 
 
 @dataclass

@@ -27,6 +27,9 @@ function bookSearchText(htmlString, anchor) {
   doc.querySelectorAll("span.math, div.math").forEach(function (el) {
     el.replaceWith(doc.createTextNode(" " + bookTexToText(el.textContent) + " "));
   });
+  // blocks end with a space, so that a term and its definition do not run together
+  doc.querySelectorAll("dt, dd, p, li, h1, h2, h3, h4, h5, td, th, figcaption")
+    .forEach(function (el) { el.append(" "); });
   var main = doc.querySelector("article.bd-article") || doc.querySelector('[role="main"]');
   if (!main) return "";
   if (anchor) {

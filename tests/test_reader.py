@@ -373,7 +373,9 @@ NUMBER_DEBT: dict[str, str] = {
 }
 
 _E_NOTATION = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?[eE][-+]?\d+\b")
-_REPRS = re.compile(r"np\.(?:float|int)\d*\(|dtype: \w+|Name: [^\n]*, dtype|tensor\(\[?-?\d|(?<![\w.])-0\.0+(?![\d])")
+# what a reader should not have to decode: NumPy scalar reprs, the tail of a pandas Series repr,
+# a negative zero
+_REPRS = re.compile(r"np\.(?:float|int)\d*\(|^Name: [^\n]*, dtype: \w+$|^dtype: \w+$|(?<![\w.])-0\.0+(?![\d])", re.M)
 
 
 def _number_problems(site: Path) -> dict[str, list[str]]:

@@ -12,6 +12,8 @@ from . import _env  # noqa: F401  (sets TF log level before anything imports Ten
 from .data import Split, load_breast_cancer_split, make_threshold_numbers, split_dataset, standardize
 from .device import describe_devices, limit_cpu_threads, tf_device, torch_device
 from .glue import glue, glue_many, glued
+from . import numfmt  # noqa: F401  (book.numfmt.num: numbers in Chinese prose)
+from .numfmt import num
 from .plotting import subplots, use_book_style
 from .progress import progress
 from .seed import seed_everything, seed_for, seed_offset, seeds
@@ -20,6 +22,6 @@ from .train import History, binary_accuracy, predict_torch, train_torch
 
 __all__ = [
     "Split", "load_breast_cancer_split", "make_threshold_numbers", "split_dataset", "standardize",
-    "describe_devices", "limit_cpu_threads", "tf_device", "torch_device", "glue", "glue_many", "glued", "start", "subplots", "use_book_style",
+    "num", "describe_devices", "limit_cpu_threads", "tf_device", "torch_device", "glue", "glue_many", "glued", "start", "subplots", "use_book_style",
     "progress", "seed_everything", "seed_for", "seed_offset", "seeds", "History", "binary_accuracy", "predict_torch", "train_torch",
 ]

@@ -82,14 +82,15 @@ def test_solutions_fold_into_details_and_references_are_listed():
         nbformat.v4.new_code_cell("x = 1 + 1\nassert x == 2"),
         nbformat.v4.new_markdown_cell("```{solution-end}\n```\n\n后文。"),
     ]
-    out = convert_notebook(nb, _ctx(), repo="https://github.com/o/r", page_url=None)
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    out = convert_notebook(nb, _ctx(), repo="https://github.com/o/r", page_url=None, commit=sha)
     md = [c.source for c in out.cells if c.cell_type == "markdown"]
     code = [c.source for c in out.cells if c.cell_type == "code"]
     details = [m for m in md if m.startswith("<details>")]
     assert len(details) == 1 and "答案是 2。" in details[0] and "x = 1 + 1" in details[0]
     assert not any("x = 1 + 1" in c for c in code)  # the solution's code is folded, not a cell
     assert "后文。" in md and md[-1].startswith("## 参考文献") and "Adam" in md[-1]
-    assert "google.colab" in code[0] and "git+https://github.com/o/r" in code[0]
+    assert "google.colab" in code[0] and f"git+https://github.com/o/r@{sha}" in code[0]
 
 
 def test_read_bib_gives_short_and_full_forms():

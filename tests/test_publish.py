@@ -40,6 +40,8 @@ def test_workflow_builds_with_the_readme_command_and_deploys_what_the_links_name
     scripts = "\n".join(step.get("run", "") for step in steps)
     build = next(c for c in readme_commands() if "jupyter-book build" in c)
     assert build in scripts, "the workflow must run the README's build command unchanged"
+    setup = [c for c in readme_commands() if "pip install -r requirements.txt" in c or "apt-get install" in c]
+    assert len(setup) == 2 and all(c.replace("apt-get", "sudo apt-get") in scripts or c in scripts for c in setup)
     assert any("BOOK_COMMIT" in step.get("env", {}) for step in steps), "notebooks pin the built commit"
     deploy = next(step for step in steps if "actions-gh-pages" in step.get("uses", ""))
     assert deploy["with"]["publish_dir"].rstrip("/") in ("./_build/html", "_build/html")
@@ -111,3 +113,14 @@ def test_jupyterlab_opens_a_chapter_as_a_notebook(tmp_path: Path):
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def test_ci_runs_the_readme_setup_and_test_commands():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    commands = readme_commands()
+    test = next(c for c in commands if "pytest -n 2" in c)
+    setup = [c for c in commands if "pip install -r requirements.txt" in c or "apt-get install" in c]
+    assert len(setup) == 2
+    lines = [line.strip() for line in ci.splitlines()]
+    assert all(c in lines for c in setup + [test]), "CI must run the README's commands unchanged"
+    assert lines.index(test) > max(lines.index(c) for c in setup)

@@ -55,5 +55,5 @@ TINY_GPT = Recipe(block_size=32, n_layer=1, n_head=4, d_model=48, tie_weights=Fa
 
 #: Chapter 03: vocabulary threshold (widths 2–16 cannot afford a large output layer), the FLOP
 #: budget, batch, context, layers, heads and one constant learning rate shared by every size.
-SCALING = {"min_count": 40, "budget": 1.2e9, "batch_size": 16, "block_size": 32, "n_layer": 2,
+SCALING = {"min_count": 40, "budget": 1.0e9, "batch_size": 16, "block_size": 32, "n_layer": 2,
            "n_head": 1, "lr": 6e-3, "sizes": (2, 3, 4, 6, 16), "n_seeds": 5}

@@ -15,8 +15,11 @@ LITERAL_SEED = [
     (re.compile(r"(?<![\w.])(?:seed|random_state)\s*=\s*\d"), "seed=/random_state= with a number"),
     (re.compile(r"(?:default_rng|manual_seed|RandomState|set_random_seed|set_seed|random\.seed|PRNGKey)\(\s*\d"),
      "a generator seeded with a number"),
-    (re.compile(r"\b(?:seed|seeds|s)\b\s+in\s+(?:book\.progress\()?range\("), "a seed list from range(...)"),
-    (re.compile(r"\b[A-Z_]*SEEDS?[A-Z_]*\s*=\s*(?:range\(|\[\s*\d)", re.I), "a seed list from range(...) or [numbers]"),
+    # a loop variable from range(...) handed to a call as its first argument, or named seed
+    (re.compile(r"\b(?:seed|seeds)\b\s+in\s+(?:book\.progress\()?range\("), "a seed list from range(...)"),
+    (re.compile(r"\w\(s\b[^)]*\).*\bfor\s+s\s+in\s+(?:book\.progress\()?range\(|"
+                r"\bseed\s*=\s*s\b.*\bfor\s+s\s+in\s+(?:book\.progress\()?range\("), "a seed list from range(...)"),
+    (re.compile(r"^\s*[A-Za-z_]*SEEDS?[A-Za-z_]*\s*=\s*(?:range\(|\[\s*\d)", re.I), "a seed list from range(...) or [numbers]"),
 ]
 #: A line may keep a literal on purpose (the article's own code, shown as it is): it says so.
 ALLOW = "# 固定种子："
@@ -39,6 +42,8 @@ def literal_seeds(md: Path) -> list[str]:
     found = []
     for i, line in code_cells(md):
         code = line.split("#", 1)[0] if ALLOW not in line else ""
+        if re.match(r"\s*def\s", code):
+            continue  # a function's default seed; the calls are what must pass book.seed_for(k)
         if "book.start(" in code:
             code = re.sub(r"book\.start\([^)]*\)", "", code)  # book.start shifts its seed itself
         for pattern, what in LITERAL_SEED:
@@ -59,6 +64,8 @@ def test_the_lint_catches_literal_seeds(tmp_path: Path):
     md.parent.mkdir(parents=True)
     md.write_text("```{code-cell} ipython3\nrng = np.random.default_rng(0)\nsplit(x, seed=3)\n"
                   "runs = [f(s) for s in range(5)]\nSEEDS = range(20)\ng = torch.Generator().manual_seed(1)\n"
+                  "rows = [trace[:, s] for s in range(S)]\nW, RUN_SEEDS = [8, 32], book.seeds(3)\n"
+                  "def f(n, seed=0):\n"
                   "device = book.start(seed=0)\nok = np.random.default_rng(book.seed_for(0))\n"
                   "np.random.seed(42)  # 固定种子：原文的代码\n```\n", encoding="utf-8")
     found = literal_seeds(md)

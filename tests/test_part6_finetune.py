@@ -71,3 +71,15 @@ def test_ddp_bad_input():
         run_ddp(CFG, DATA, world_size=2, batch=3)
     with pytest.raises(ValueError):
         run_ddp(CFG, DATA[:5], world_size=1)
+
+
+def test_backend_choice_by_injected_availability():
+    from book.part6.finetune import choose_backend
+
+    assert choose_backend(2, cuda_available=True, device_count=2) == "nccl"
+    assert choose_backend(2, cuda_available=True, device_count=8) == "nccl"
+    assert choose_backend(3, cuda_available=True, device_count=2) == "gloo"   # too few GPUs: one per process
+    assert choose_backend(2, cuda_available=False, device_count=0) == "gloo"
+    assert choose_backend(2, cuda_available=False) == "gloo"
+    with pytest.raises(ValueError):
+        choose_backend(0, cuda_available=True, device_count=2)

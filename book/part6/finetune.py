@@ -27,7 +27,7 @@ from .._checks import check_positive_int
 from ..gpt import GPT, GPTConfig
 
 __all__ = ["LoRALinear", "add_lora", "count_trainable", "load_peft", "DDPResult", "free_port", "train_reference",
-           "run_ddp"]
+           "run_ddp", "choose_backend"]
 
 
 class LoRALinear(nn.Module):
@@ -133,14 +133,27 @@ def train_reference(cfg: GPTConfig, data: torch.Tensor, *, steps: int, batch: in
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
+def choose_backend(world_size: int, *, cuda_available: bool | None = None,
+                   device_count: int | None = None) -> str:
+    """``"nccl"`` when every one of ``world_size`` processes can have its own GPU, else ``"gloo"``.
+
+    ``cuda_available`` / ``device_count`` default to what ``torch.cuda`` reports; passing them
+    lets a test check both branches on a machine without GPUs.
+    """
+    check_positive_int("world_size（进程数）", world_size)
+    available = torch.cuda.is_available() if cuda_available is None else bool(cuda_available)
+    count = (torch.cuda.device_count() if available else 0) if device_count is None else int(device_count)
+    return "nccl" if available and count >= world_size else "gloo"
+
+
 def _worker(rank: int, world_size: int, port: int, cfg: GPTConfig, data: torch.Tensor, steps: int,
             batch: int, lr: float, seed: int, out_dir: str, fail_rank: int) -> None:
     import torch.distributed as dist
     from torch.nn.parallel import DistributedDataParallel as DDP
 
     torch.set_num_threads(1)
-    use_cuda = torch.cuda.is_available() and torch.cuda.device_count() >= world_size
-    backend = "nccl" if use_cuda else "gloo"
+    backend = choose_backend(world_size)
+    use_cuda = backend == "nccl"                # one process per GPU: rank i drives cuda:i
     device = torch.device(f"cuda:{rank}") if use_cuda else torch.device("cpu")
     dist.init_process_group(backend, init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world_size)
     try:

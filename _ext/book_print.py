@@ -243,7 +243,7 @@ def _write_print_page(app, exc) -> None:
         # the home page's own toctree is replaced by the full table of contents below
         body = _TOCTREE.sub("", m.group(2))
         body = rewrite_links(body, doc, index, i)
-        body = _ID.sub(lambda k: f' id="p{i}-{k.group(1)}"', body)  # ids stay unique on one page
+        body = _ID.sub(lambda k, i=i: f' id="p{i}-{k.group(1)}"', body)  # ids stay unique on one page
         body = shift_headings(body, depth.get(doc, 1) - 1)
         if doc in first_of_group:
             parts.append(f'<h1 class="book-print-part" id="p{i}-part">{htmllib.escape(first_of_group[doc])}</h1>')

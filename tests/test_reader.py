@@ -12,7 +12,7 @@ pytestmark = pytest.mark.xdist_group("build")
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from html.parser import HTMLParser
+from html.parser import HTMLParser  # noqa: E402
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef"
 HAN = "\u3400-\u4dbf\u4e00-\u9fff"
@@ -414,7 +414,7 @@ def test_numbers_in_prose_and_outputs_read_as_numbers(site: Path):
     if stale:
         import warnings
 
-        warnings.warn(f"pages in NUMBER_DEBT that are clean now (remove them): {stale}")
+        warnings.warn(f"pages in NUMBER_DEBT that are clean now (remove them): {stale}", stacklevel=2)
 
 
 # --- code as shown (item 8) --------------------------------------------------------------------
@@ -489,7 +489,7 @@ def test_shown_code_lines_fit_the_code_box(site: Path):
     if stale:
         import warnings
 
-        warnings.warn(f"lower LONG_CODE_LINES to what the pages show now: {stale}")
+        warnings.warn(f"lower LONG_CODE_LINES to what the pages show now: {stale}", stacklevel=2)
 
 
 # --- consistency (item 9) ------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._checks import check_nonnegative, check_positive, check_positive_int
+from .._checks import check_positive, check_positive_int
 from ..gpt import CharTokenizer
 
 __all__ = ["SPECIALS", "CHAT_TEMPLATE", "ChatTokenizer", "check_template", "encode_pair", "collate",

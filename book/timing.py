@@ -2,7 +2,7 @@
 
 The book's one timing harness (moved out of :mod:`book.cost`, which re-exports the three
 names so that ``book.cost.median_seconds`` etc. keep working). Part III's throughput
-measurements, Part VI's serving chapter, the training timings and ``python -m book.bench``
+measurements, Part VI's serving chapter, the training timings and ``python tools/bench.py``
 all time through these functions, so their numbers are measured the same way.
 
 Clock: CUDA is synchronised before and after each timed call. On a CPU with PyTorch limited

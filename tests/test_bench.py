@@ -1,4 +1,4 @@
-"""The performance record (`python -m book.bench`): chapters found, run, timed, merged."""
+"""The performance record (`python tools/bench.py`): chapters found, run, timed, merged."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from book import bench
+import sys
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+import bench  # noqa: E402
 
 HEADER = """---
 jupytext:

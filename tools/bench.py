@@ -2,15 +2,16 @@
 
 Usage (from the repository root)::
 
-    python -m book.bench                       # every chapter, writes bench/results.json
-    python -m book.bench -k part3 --out /tmp/r.json
-    python -m book.bench -k part6/04 --update      # re-measure one chapter in the committed record
+    python tools/bench.py                       # every chapter, writes bench/results.json
+    python tools/bench.py -k part3 --out /tmp/r.json
+    python tools/bench.py -k part6/04 --update      # re-measure one chapter in the committed record
 
-Each chapter ``chapters/partN/NN_x.md`` is converted with jupytext and executed with
-nbclient in a fresh process on the current device (a GPU when PyTorch sees one). The record
+Each chapter ``chapters/partN/NN_x.md`` is read as the tests and the book build read it
+(``tests/chapter_runner.read_chapter``: myst-nb's own reader) and executed with nbclient in a
+fresh process on the current device (a GPU when PyTorch sees one). The record
 holds, per chapter: device, wall time, CPU time, peak memory of the kernel, and whether every
 cell (so every ``assert``) passed; and, for the whole run: the machine (CPU model, cores,
-memory), the measured matmul throughput (:func:`book.cost.measure_matmul_flops`, the same code
+memory), the measured matmul throughput (:func:`book.timing.measure_matmul_flops`, the same code
 the cost chapters use), package versions and the date. The 性能 appendix renders the
 committed ``bench/results.json``.
 """
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # chapter_runner: the one reader of chapters
 PACKAGES = ("torch", "tensorflow-cpu", "keras", "numpy", "scikit-learn", "matplotlib", "jupyter-book")
 TARGET_S = 45.0
 
@@ -45,12 +47,11 @@ def chapters(root: Path = ROOT, keyword: str | None = None) -> list[Path]:
 
 def run_one(md: Path, timeout: int = 600) -> dict[str, Any]:
     """Execute one chapter in this process (its kernel is a child); return its measurements."""
-    import jupytext
-    import nbformat
+    from chapter_runner import read_chapter
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    nb = jupytext.read(md)
+    nb = read_chapter(md)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(md.parent)}})
     start = time.perf_counter()
@@ -62,7 +63,6 @@ def run_one(md: Path, timeout: int = 600) -> dict[str, Any]:
         error = text.splitlines()[-1][:300] if text else "cell failed"
     wall = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the kernel, reaped at shutdown
-    del nbformat
     return {"wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
             "peak_mb": round(usage.ru_maxrss / 1024, 1), "passed": not error, "error": error}
 
@@ -83,8 +83,8 @@ def machine() -> dict[str, Any]:
         info["cpu"] = platform.processor()
     import torch
 
-    from .cost import measure_matmul_flops
-    from .device import torch_device
+    from book.device import torch_device
+    from book.timing import measure_matmul_flops
 
     device = torch_device()
     info["device"] = str(device)
@@ -117,7 +117,7 @@ def run_all(paths: list[Path], out: Path, timeout: int = 600, *, update: bool = 
     rows = []
     for md in paths:
         rel = md.relative_to(ROOT).as_posix() if md.is_relative_to(ROOT) else str(md)
-        proc = subprocess.run([sys.executable, "-m", "book.bench", "--one", str(md), "--timeout", str(timeout)],
+        proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--one", str(md), "--timeout", str(timeout)],
                               capture_output=True, text=True, timeout=timeout * 2,
                               env=dict(os.environ, BOOK_QUIET="1"))
         try:
@@ -141,7 +141,7 @@ def run_all(paths: list[Path], out: Path, timeout: int = 600, *, update: bool = 
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m book.bench", description="运行每一章并记录时间与内存")
+    ap = argparse.ArgumentParser(prog="python tools/bench.py", description="运行每一章并记录时间与内存")
     ap.add_argument("-k", dest="keyword", help="只运行路径中含有这个字符串的章节")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     ap.add_argument("--timeout", type=int, default=600, help="每个代码格的超时（秒）")

@@ -39,6 +39,7 @@ _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)
 _INLINE_MATH = re.compile(r"(?<!\\)\$[^$\n]+?(?<!\\)\$")
 _ROLE = re.compile(r"\{[A-Za-z0-9:_\-]+\}`[^`]*`")
+_TERM = re.compile(r"\{term\}`([^`]*)`")   # a glossary link renders as its word: keep the word
 _INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 _LABEL = re.compile(r"^\s*\([A-Za-z0-9_\-:]+\)=\s*$")
 _HTML = re.compile(r"<!--.*?-->|<[^>\n]+>", re.S)
@@ -76,6 +77,7 @@ def _strip_fences(text: str) -> str:
 def _clean_line(line: str) -> str:
     if _LABEL.match(line) or _TABLE_RULE.match(line):
         return ""
+    line = _TERM.sub(lambda m: m.group(1).split("<")[0].strip(), line)   # {term}`交叉熵`: the word stays
     line = _ROLE.sub("", line)
     line = _INLINE_CODE.sub("", line)
     line = _INLINE_MATH.sub("", line)

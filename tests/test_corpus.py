@@ -154,3 +154,11 @@ def test_interleaved_split3_rejects_bad_input(kwargs, message):
 
     with pytest.raises(ValueError, match=message):
         interleaved_split3(**kwargs)
+
+
+def test_glossary_links_keep_their_word_in_the_corpus():
+    from book.corpus import extract_prose
+
+    linked = extract_prose("训练用{term}`交叉熵`作损失，{term}`学习率 <学习率>`取 0.1，见{ref}`p1-x`。\n")
+    plain = extract_prose("训练用交叉熵作损失，学习率取 0.1，见。\n")
+    assert linked == plain

@@ -80,3 +80,10 @@ def test_glued_names_sees_both_ways_of_glueing(tmp_path: Path):
     md.write_text("```{code-cell} ipython3\nbook.glue(\"a\", 1)\nbook.glue_many(b=2, a=3, measured=True)\n```\n",
                   encoding="utf-8")
     assert glued_names(md) == ["a", "b", "a"]
+
+
+def test_every_glossary_term_is_linked_at_its_first_use():
+    """tools/link_terms.py --check: each chapter links each glossary term where it first uses it."""
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "link_terms.py"), "--check"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]

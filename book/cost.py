@@ -411,23 +411,34 @@ def decode_step(model: TransformerShape, batch: int, context: int, device: Accel
     (``max``); tensor parallelism adds 2 all-reduces per layer of ``batch · d_model`` bf16 values,
     not overlapped. Refuses (``ValueError``) a configuration that does not fit (:func:`check_fits`).
     """
+    k, u, B, T = _step_inputs(model, device, n_devices, utilization, batch, "context（上下文长度）", context)
+    d_attn = model.n_heads * model.head_dim
+    flops = B * (2.0 * model.n_params + 4.0 * model.n_layers * T * d_attn) / k
+    return _roofline(model, device, k, u, B, T, flops, tokens=B, reserve=reserve)
+
+
+def _step_inputs(model, device, n_devices, utilization, batch, tokens_name: str, tokens):
+    """The checked inputs of one roofline step: (devices, utilization, batch, tokens per sequence)."""
     _check_shape_device(model, device)
     k = _check_tp(model, n_devices)
     u = _number("utilization（利用率）", utilization)
     if u > 1:
         raise ValueError(f"utilization（利用率）应在 (0, 1] 内，收到 {utilization!r}")
-    B = check_positive_int("batch（批大小）", batch)
-    T = check_positive_int("context（上下文长度）", context)
+    return k, u, check_positive_int("batch（批大小）", batch), check_positive_int(tokens_name, tokens)
+
+
+def _roofline(model, device, k: int, u: float, B: int, T: int, flops: float, *, tokens: int,
+              reserve: float) -> StepTime:
+    """One step on the roofline: weight and KV reads against ``flops`` at ``peak · u``, plus the
+    tensor-parallel all-reduces of ``tokens`` activations; refuses what does not fit."""
     mem = check_fits(model, B, T, device, n_devices=k, reserve=reserve)
     w_s = model.weight_bytes / k / device.bandwidth_bytes_per_s
     kv_s = (mem - model.weight_bytes / k) / device.bandwidth_bytes_per_s
-    d_attn = model.n_heads * model.head_dim
-    flops = B * (2.0 * model.n_params + 4.0 * model.n_layers * T * d_attn) / k
     c_s = flops / (device.peak_flops_per_s * u)
-    ar = _tp_allreduce_s(model, B, k, device)
+    ar = _tp_allreduce_s(model, tokens, k, device)
     bound = "memory" if w_s + kv_s >= c_s else "compute"
     return StepTime(seconds=max(w_s + kv_s, c_s) + ar, weight_read_s=w_s, kv_read_s=kv_s, compute_s=c_s,
-                    allreduce_s=ar, bound=bound, tokens=B, n_devices=k, memory_per_device=mem)
+                    allreduce_s=ar, bound=bound, tokens=tokens, n_devices=k, memory_per_device=mem)
 
 
 def prefill_step(model: TransformerShape, batch: int, prompt_tokens: int, device: Accelerator, *,
@@ -439,23 +450,11 @@ def prefill_step(model: TransformerShape, batch: int, prompt_tokens: int, device
     the weights and one write of the new KV cache. Same assumptions as :func:`decode_step`;
     for any realistic prompt the compute term dominates (compute-bound).
     """
-    _check_shape_device(model, device)
-    k = _check_tp(model, n_devices)
-    u = _number("utilization（利用率）", utilization)
-    if u > 1:
-        raise ValueError(f"utilization（利用率）应在 (0, 1] 内，收到 {utilization!r}")
-    B = check_positive_int("batch（批大小）", batch)
-    T = check_positive_int("prompt_tokens（提示 token 数）", prompt_tokens)
-    mem = check_fits(model, B, T, device, n_devices=k, reserve=reserve)
-    w_s = model.weight_bytes / k / device.bandwidth_bytes_per_s
-    kv_s = (mem - model.weight_bytes / k) / device.bandwidth_bytes_per_s
+    k, u, B, T = _step_inputs(model, device, n_devices, utilization, batch, "prompt_tokens（提示 token 数）",
+                              prompt_tokens)
     d_attn = model.n_heads * model.head_dim
     flops = B * T * (2.0 * model.n_params + 2.0 * model.n_layers * T * d_attn) / k
-    c_s = flops / (device.peak_flops_per_s * u)
-    ar = _tp_allreduce_s(model, B * T, k, device)
-    bound = "memory" if w_s + kv_s >= c_s else "compute"
-    return StepTime(seconds=max(w_s + kv_s, c_s) + ar, weight_read_s=w_s, kv_read_s=kv_s, compute_s=c_s,
-                    allreduce_s=ar, bound=bound, tokens=B * T, n_devices=k, memory_per_device=mem)
+    return _roofline(model, device, k, u, B, T, flops, tokens=B * T, reserve=reserve)
 
 
 def generation_seconds(model: TransformerShape, batch: int, prompt_tokens: int, new_tokens: int,

@@ -186,19 +186,29 @@ def interleaved_split(text: str, val_fraction: float = SPLIT_VAL_FRACTION, block
     the book grows or a chapter is edited, both parts change only a little, and the results
     of the chapters that train on it move only a little.
     """
-    if not isinstance(text, str) or not text:
-        raise ValueError("语料应为非空字符串")
+    _check_text(text)
     if not 0 < val_fraction <= 0.5:
         raise ValueError(f"val_fraction 应在 (0, 0.5] 之内，收到 {val_fraction!r}")
-    if not isinstance(block, int) or isinstance(block, bool) or block < 1:
-        raise ValueError(f"block 应为正整数（每块的字符数），收到 {block!r}")
     k = round(1 / val_fraction)
-    blocks = [text[i:i + block] for i in range(0, len(text), block)]
-    if len(blocks) < k:
-        raise ValueError(f"语料只有 {len(blocks)} 块（每块 {block} 个字符），不够每 {k} 块留出一块做验证")
+    blocks = _blocks(text, block, k, "留出一块做验证")
     train = "".join(b for i, b in enumerate(blocks) if i % k != k - 1)
     val = "".join(b for i, b in enumerate(blocks) if i % k == k - 1)
     return train, val
+
+
+def _check_text(text: str) -> None:
+    if not isinstance(text, str) or not text:
+        raise ValueError("语料应为非空字符串")
+
+
+def _blocks(text: str, block: int, k: int, what: str) -> list[str]:
+    """``text`` cut into blocks of ``block`` characters; at least ``k`` of them (``what`` says why)."""
+    if not isinstance(block, int) or isinstance(block, bool) or block < 1:
+        raise ValueError(f"block 应为正整数（每块的字符数），收到 {block!r}")
+    blocks = [text[i:i + block] for i in range(0, len(text), block)]
+    if len(blocks) < k:
+        raise ValueError(f"语料只有 {len(blocks)} 块（每块 {block} 个字符），不够每 {k} 块{what}")
+    return blocks
 
 
 def interleaved_split3(text: str, fraction: float = SPLIT_VAL_FRACTION, block: int = SPLIT_BLOCK
@@ -210,16 +220,11 @@ def interleaved_split3(text: str, fraction: float = SPLIT_VAL_FRACTION, block: i
     Validation picks hyper-parameters (smoothing weights, steps …); the test text is scored once,
     for the final claim, so that the claim is not judged on the text it was tuned on.
     """
-    if not isinstance(text, str) or not text:
-        raise ValueError("语料应为非空字符串")
+    _check_text(text)
     if not 0 < fraction <= 1 / 3:
         raise ValueError(f"fraction 应在 (0, 1/3] 之内（验证、测试各占一份），收到 {fraction!r}")
-    if not isinstance(block, int) or isinstance(block, bool) or block < 1:
-        raise ValueError(f"block 应为正整数（每块的字符数），收到 {block!r}")
     k = round(1 / fraction)
-    blocks = [text[i:i + block] for i in range(0, len(text), block)]
-    if len(blocks) < k:
-        raise ValueError(f"语料只有 {len(blocks)} 块（每块 {block} 个字符），不够每 {k} 块留出验证、测试各一块")
+    blocks = _blocks(text, block, k, "留出验证、测试各一块")
     val_at, test_at = k - 1, k // 2 - 1
     train = "".join(b for i, b in enumerate(blocks) if i % k not in (val_at, test_at))
     val = "".join(b for i, b in enumerate(blocks) if i % k == val_at)

@@ -1,6 +1,6 @@
 """Build hook: the wheel of ``book`` carries a copy of the chapters' Markdown.
 
-Part VI trains its language model on the book's own prose (:func:`book.corpus.book_corpus`).
+Part VI trains its language model on the book's own prose (:func:`book.part6.corpus.book_corpus`).
 In the repository the chapters are read from ``chapters/``; a reader who installs the package
 elsewhere (an exported notebook's first cell on Colab does ``pip install "book @ git+…"``)
 has no ``chapters/`` folder, so the wheel ships ``book/_corpus/chapters/**/*.md`` and

@@ -1,9 +1,9 @@
-"""Unit tests of book.corpus (the book's prose as the corpus of Part VI)."""
+"""Unit tests of book.part6.corpus (the book's prose as the corpus of Part VI)."""
 from __future__ import annotations
 
 import pytest
 
-from book.corpus import book_corpus, chapter_files, corpus_stats, extract_prose
+from book.part6.corpus import book_corpus, chapter_files, corpus_stats, extract_prose
 
 MD = """---
 jupytext:
@@ -99,7 +99,7 @@ def test_corpus_stats_counts():
 
 
 def test_interleaved_split_holds_out_every_kth_block():
-    from book.corpus import interleaved_split
+    from book.part6.corpus import interleaved_split
 
     text = "".join(chr(0x4e00 + i) for i in range(95))          # 95 distinct characters
     train, val = interleaved_split(text, val_fraction=0.25, block=10)
@@ -112,7 +112,7 @@ def test_interleaved_split_holds_out_every_kth_block():
 def test_interleaved_split_moves_little_when_the_text_changes():
     """An edit near the start shifts the blocks after it, but the held-out share stays the same
     and the held-out text still samples the whole corpus (unlike a 'last 10%' split)."""
-    from book.corpus import interleaved_split
+    from book.part6.corpus import interleaved_split
 
     text = "".join(chr(0x4e00 + (i * 7919) % 20000) for i in range(20000))
     _, val = interleaved_split(text, 0.1, 100)
@@ -128,14 +128,14 @@ def test_interleaved_split_moves_little_when_the_text_changes():
     (dict(text="中文", block=1.5), "block"), (dict(text="中文" * 3, block=2), "不够"),
 ])
 def test_interleaved_split_rejects_bad_input(kwargs, message):
-    from book.corpus import interleaved_split
+    from book.part6.corpus import interleaved_split
 
     with pytest.raises(ValueError, match=message):
         interleaved_split(**kwargs)
 
 
 def test_interleaved_split3_three_disjoint_parts():
-    from book.corpus import interleaved_split, interleaved_split3
+    from book.part6.corpus import interleaved_split, interleaved_split3
 
     text = "".join(chr(0x4e00 + i) for i in range(200))
     train, val, test = interleaved_split3(text, 0.1, 10)
@@ -150,14 +150,14 @@ def test_interleaved_split3_three_disjoint_parts():
     (dict(text="汉字" * 50, block=0), "block"), (dict(text="汉字", block=1), "不够"),
 ])
 def test_interleaved_split3_rejects_bad_input(kwargs, message):
-    from book.corpus import interleaved_split3
+    from book.part6.corpus import interleaved_split3
 
     with pytest.raises(ValueError, match=message):
         interleaved_split3(**kwargs)
 
 
 def test_glossary_links_keep_their_word_in_the_corpus():
-    from book.corpus import extract_prose
+    from book.part6.corpus import extract_prose
 
     linked = extract_prose("训练用{term}`交叉熵`作损失，{term}`学习率 <学习率>`取 0.1，见{ref}`p1-x`。\n")
     plain = extract_prose("训练用交叉熵作损失，学习率取 0.1，见。\n")

@@ -361,7 +361,7 @@ def _cache_nbytes(pairs):
 
 
 def test_kv_bytes_match_the_book_gpt_cache():
-    from book.gpt import GPT, GPTConfig
+    from book.part6.gpt import GPT, GPTConfig
     from book.part6.serve import forward_with_cache
     torch.manual_seed(0)
     cfg = GPTConfig(vocab_size=20, block_size=32, n_layer=3, n_head=4, d_model=24)

@@ -1,4 +1,4 @@
-"""Unit tests of book.gpt (the tiny GPT of Part VI and its data pipeline)."""
+"""Unit tests of book.part6.gpt (the tiny GPT of Part VI and its data pipeline)."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 import book.cost
-from book.gpt import (GPT, CharTokenizer, GPTConfig, causal_attention, estimate_loss, get_batch,
+from book.part6.gpt import (GPT, CharTokenizer, GPTConfig, causal_attention, estimate_loss, get_batch,
                       train_gpt, train_val_split)
 
 
@@ -134,7 +134,7 @@ def test_untied_head_and_embedding_learning_rate():
 
 def test_sliding_window_loss_scores_every_target_once():
     import torch.nn.functional as F
-    from book.gpt import GPT, GPTConfig, estimate_loss, scored_targets
+    from book.part6.gpt import GPT, GPTConfig, estimate_loss, scored_targets
 
     torch.manual_seed(0)
     m = GPT(GPTConfig(vocab_size=30, block_size=8, n_layer=1, n_head=2, d_model=8))

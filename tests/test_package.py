@@ -48,9 +48,9 @@ def test_wheel_builds_and_imports_in_a_fresh_venv(tmp_path: Path):
     assert run.stdout.splitlines()[0].startswith(site), run.stdout
 
     # outside the repository, the corpus is read from the copy in the wheel: the same text
-    from book.corpus import book_corpus
+    from book.part6.corpus import book_corpus
 
-    code = "import sys, book.corpus as c; sys.stdout.buffer.write(c.book_corpus().encode('utf-8'))"
+    code = "import sys, book.part6.corpus as c; sys.stdout.buffer.write(c.book_corpus().encode('utf-8'))"
     run = subprocess.run([str(py), "-c", code], capture_output=True, timeout=300, cwd=tmp_path, env=env)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.decode("utf-8") == book_corpus()

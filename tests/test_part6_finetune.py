@@ -6,7 +6,7 @@ import multiprocessing
 import pytest
 import torch
 
-from book.gpt import GPT, GPTConfig
+from book.part6.gpt import GPT, GPTConfig
 from book.part6.finetune import LoRALinear, add_lora, count_trainable, run_ddp, train_reference
 
 

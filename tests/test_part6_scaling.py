@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import book.cost
-from book.gpt import GPT, GPTConfig
+from book.part6.gpt import GPT, GPTConfig
 from book.part6.scaling_lm import param_counts, seed_bootstrap, steps_for_budget, train_flops_per_token
 
 

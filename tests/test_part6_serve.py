@@ -6,7 +6,7 @@ import copy
 import pytest
 import torch
 
-from book.gpt import GPT, GPTConfig
+from book.part6.gpt import GPT, GPTConfig
 from book.part6.serve import Int8Linear, forward_with_cache, generate_cached, model_bytes, quantize_int8
 
 

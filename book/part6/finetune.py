@@ -5,7 +5,7 @@
   :func:`add_lora` puts it on the layers whose name ends with one of ``targets`` and
   freezes every other parameter.
 * :func:`run_ddp` starts ``world_size`` processes on the loopback address, each trains a
-  copy of a :class:`book.gpt.GPT` with ``DistributedDataParallel`` on its share of every
+  copy of a :class:`book.part6.gpt.GPT` with ``DistributedDataParallel`` on its share of every
   batch, and returns rank 0's final weights and the bytes that went through all-reduce.
   The processes are always joined (``torch.multiprocessing.spawn(join=True)``), also when
   one of them fails. Backend: ``nccl`` when every rank can have its own GPU, else ``gloo``.
@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from .._checks import check_positive_int
-from ..gpt import GPT, GPTConfig
+from .gpt import GPT, GPTConfig
 
 __all__ = ["LoRALinear", "add_lora", "count_trainable", "load_peft", "DDPResult", "free_port", "train_reference",
            "run_ddp", "choose_backend"]

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._checks import check_positive, check_positive_int
-from ..gpt import CharTokenizer
+from .gpt import CharTokenizer
 
 __all__ = ["SPECIALS", "CHAT_TEMPLATE", "ChatTokenizer", "check_template", "encode_pair", "collate",
            "lr_at", "masked_loss_sum", "SFTHistory", "train_sft", "autocast_dtype", "save_checkpoint",

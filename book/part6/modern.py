@@ -1,6 +1,6 @@
 """The block of today's open LLMs (Llama, Qwen, DeepSeek) written out (chapter ``chapters/part6/06_modern_block``).
 
-Four changes to the GPT-2 block of :mod:`book.gpt`:
+Four changes to the GPT-2 block of :mod:`book.part6.gpt`:
 
 * :class:`RMSNorm` instead of LayerNorm: ``x / sqrt(mean(x²) + eps) · g`` (no mean, no bias);
 * rotary position embeddings (RoPE, :func:`rope_angles`, :func:`apply_rope`) instead of a learned
@@ -13,8 +13,8 @@ Four changes to the GPT-2 block of :mod:`book.gpt`:
 :class:`ModernGPT` names its weights like ``transformers``' ``LlamaForCausalLM`` (``layers.i.self_attn.q_proj``
 …), so :func:`load_llama_weights` copies a Llama model's weights in with one renaming, and
 :func:`to_llama_config` builds the matching ``LlamaConfig``. The model has the same interface as
-:class:`book.gpt.GPT` (``cfg.block_size``, ``forward(idx, targets) -> (logits, loss)``, ``wte``/``wpe``),
-so :func:`book.gpt.train_gpt` and :func:`book.gpt.estimate_loss` train and score it unchanged.
+:class:`book.part6.gpt.GPT` (``cfg.block_size``, ``forward(idx, targets) -> (logits, loss)``, ``wte``/``wpe``),
+so :func:`book.part6.gpt.train_gpt` and :func:`book.part6.gpt.estimate_loss` train and score it unchanged.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._checks import check_positive, check_positive_int
-from ..gpt import causal_attention
+from .gpt import causal_attention
 
 __all__ = ["load_llama_class", "ModernConfig", "RMSNorm", "rope_angles", "rotate_half", "apply_rope", "gqa_attention",
            "SwiGLU", "GQAttention", "ModernBlock", "ModernGPT", "KVCache", "to_llama_config",
@@ -138,7 +138,7 @@ def gqa_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Te
     """分组查询注意力（因果）：``q`` 为 ``(B, H_q, T_q, d)``，``k``、``v`` 为 ``(B, H_kv, T_k, d)``。
 
     查询头 ``h`` 用键值头 ``h // (H_q / H_kv)``。键值不复制：查询排成 ``(B, H_kv, g, T_q, d)``，
-    键值加一个长度为 1 的组维，矩阵乘法自己广播，再交给 :func:`book.gpt.causal_attention`。
+    键值加一个长度为 1 的组维，矩阵乘法自己广播，再交给 :func:`book.part6.gpt.causal_attention`。
     """
     if q.dim() != 4 or k.dim() != 4 or v.dim() != 4:
         raise ValueError("q、k、v 应为四维张量 (batch, 头数, 长度, 每头维度)")
@@ -215,7 +215,7 @@ class ModernGPT(nn.Module):
     """仅解码器语言模型：token 嵌入 → ``n_layer`` 个 :class:`ModernBlock` → RMSNorm → 输出层。
 
     没有位置嵌入表（位置由 RoPE 进入注意力）。``wpe`` 是一个 0 列的占位参数（没有任何数），
-    只为让 :func:`book.gpt.train_gpt` 的 ``embed_lr_mult`` 分组对两种模型写法相同。
+    只为让 :func:`book.part6.gpt.train_gpt` 的 ``embed_lr_mult`` 分组对两种模型写法相同。
     """
 
     def __init__(self, cfg: ModernConfig):
@@ -230,7 +230,7 @@ class ModernGPT(nn.Module):
         self.lm_head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
         if cfg.tie_weights:
             self.lm_head.weight = self.wte.weight
-        for name, p in self.named_parameters():                     # 与 book.gpt.GPT 相同的初始化
+        for name, p in self.named_parameters():                     # 与 book.part6.gpt.GPT 相同的初始化
             if name.endswith(("o_proj.weight", "down_proj.weight")):
                 nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * cfg.n_layer))
             elif p.dim() == 2 and p.numel():
@@ -266,7 +266,7 @@ class ModernGPT(nn.Module):
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None
                 ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """与 :meth:`book.gpt.GPT.forward` 相同：logits ``(B, T, V)``，给了 ``targets`` 时还有平均交叉熵。"""
+        """与 :meth:`book.part6.gpt.GPT.forward` 相同：logits ``(B, T, V)``，给了 ``targets`` 时还有平均交叉熵。"""
         logits, _ = self.forward_cached(idx)
         loss = None
         if targets is not None:

@@ -1,6 +1,6 @@
 """Scaling the tiny GPT on a small compute budget (chapter ``chapters/part6/03_scaling``).
 
-* :func:`param_counts` splits a :class:`book.gpt.GPTConfig`'s parameters into the
+* :func:`param_counts` splits a :class:`book.part6.gpt.GPTConfig`'s parameters into the
   embeddings and the rest (Kaplan et al. 2020 count only the rest; Hoffmann et al. 2022
   count all); :func:`train_flops_per_token` is the training compute per token from
   Part III's calculator (:mod:`book.cost`), attention and output layer included;
@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import cost
 from .._checks import check_positive, check_positive_int
-from ..gpt import GPTConfig
+from .gpt import GPTConfig
 
 __all__ = ["param_counts", "train_flops_per_token", "steps_for_budget", "seed_bootstrap"]
 
@@ -27,7 +27,7 @@ def _check_cfg(cfg: GPTConfig) -> None:
 
 
 def param_counts(cfg: GPTConfig) -> dict[str, int]:
-    """Parameters of :class:`book.gpt.GPT` with ``cfg``: ``total``, ``embedding`` (``V·d + T·d``) and ``non_embedding``.
+    """Parameters of :class:`book.part6.gpt.GPT` with ``cfg``: ``total``, ``embedding`` (``V·d + T·d``) and ``non_embedding``.
 
     ``total`` is :func:`book.cost.gpt_params`; the output layer is tied to the token
     embedding, so it adds no parameter of its own.

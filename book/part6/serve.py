@@ -1,6 +1,6 @@
 """Serving the tiny GPT: a key/value cache and int8 weight-only quantisation (chapter ``chapters/part6/04_serving``).
 
-* :func:`forward_with_cache` runs :class:`book.gpt.GPT` on new tokens only, reusing the
+* :func:`forward_with_cache` runs :class:`book.part6.gpt.GPT` on new tokens only, reusing the
   keys and values of earlier positions stored per layer; :func:`generate_cached` samples
   with it.
 * :func:`quantize_int8` / :class:`Int8Linear` store each ``nn.Linear`` weight as int8 with
@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._checks import check_positive_int
-from ..gpt import GPT, causal_attention
+from .gpt import GPT, causal_attention
 
 __all__ = ["KVCache", "forward_with_cache", "generate_cached", "Int8Linear", "quantize_int8",
            "model_bytes"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ..gpt import GPTConfig
+from .gpt import GPTConfig
 
 __all__ = ["MIN_COUNT", "UNK", "Recipe", "TINY_GPT", "SCALING"]
 
@@ -23,7 +23,7 @@ UNK = "□"
 
 @dataclass(frozen=True)
 class Recipe:
-    """A model size plus how :func:`book.gpt.train_gpt` trains it."""
+    """A model size plus how :func:`book.part6.gpt.train_gpt` trains it."""
 
     block_size: int
     n_layer: int
@@ -36,12 +36,12 @@ class Recipe:
     steps: int
 
     def config(self, vocab_size: int) -> GPTConfig:
-        """The :class:`book.gpt.GPTConfig` of this recipe for a vocabulary of ``vocab_size``."""
+        """The :class:`book.part6.gpt.GPTConfig` of this recipe for a vocabulary of ``vocab_size``."""
         return GPTConfig(vocab_size=vocab_size, block_size=self.block_size, n_layer=self.n_layer,
                          n_head=self.n_head, d_model=self.d_model, tie_weights=self.tie_weights)
 
     def train_kwargs(self) -> dict:
-        """Keyword arguments of :func:`book.gpt.train_gpt` (steps, batch, learning rates)."""
+        """Keyword arguments of :func:`book.part6.gpt.train_gpt` (steps, batch, learning rates)."""
         return {"steps": self.steps, "batch_size": self.batch_size, "lr": self.lr,
                 "embed_lr_mult": self.embed_lr_mult}
 

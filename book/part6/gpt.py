@@ -33,8 +33,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import check_fraction, check_positive_int
-from .progress import progress
+from .._checks import check_fraction, check_positive_int
+from ..progress import progress
 
 __all__ = ["GPTConfig", "GPT", "CausalSelfAttention", "MLP", "Block", "causal_attention",
            "CharTokenizer", "train_val_split", "get_batch", "estimate_loss", "scored_targets", "GPTHistory",

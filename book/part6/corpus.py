@@ -28,12 +28,11 @@ import re
 from pathlib import Path
 from typing import Iterable
 
+from ..repo import CHECKOUT_ROOT as BOOK_ROOT, PACKAGED_ROOT  # the checkout, and the copy shipped in the wheel
+
 __all__ = ["extract_prose", "book_corpus", "corpus_stats", "chapter_files", "interleaved_split", "interleaved_split3", "BOOK_ROOT",
            "PACKAGED_ROOT", "SPLIT_BLOCK", "SPLIT_VAL_FRACTION"]
 
-BOOK_ROOT = Path(__file__).resolve().parent.parent
-#: The chapters' Markdown as shipped inside an installed wheel (see ``setup.py``).
-PACKAGED_ROOT = Path(__file__).resolve().parent / "_corpus"
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)

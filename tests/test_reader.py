@@ -514,3 +514,20 @@ def test_interface_labels_and_erratum_ids(site: Path):
     shown_paths = re.findall(r"chapters/part\d/\d\d_\w+(?:\.md)?", _prose(site / "appendix" / "teaching.html"))
     assert not shown_paths, f"the teaching page shows file names instead of linked titles: {shown_paths[:5]}"
     assert teaching.count('href="../chapters/part') >= 10
+
+
+_ROMAN_PART = re.compile(r"第\s*(?:I|II|III|IV|V|VI)\s*(?:部分|至|[–—-]\s*(?:I|II|III|IV|V|VI)\s*部分)")
+
+
+def test_parts_are_numbered_as_the_navigation_numbers_them(site: Path):
+    """The navigation says “第 3 部分”: the prose, captions and errata say it the same way, never
+    “第 III 部分” (nor “第 I 至第 V 部分”, “第 II–VI 部分”)."""
+    found = {}
+    for page in _content_pages(site):
+        hits = _ROMAN_PART.findall(_prose(page))
+        if hits:
+            found[str(page.relative_to(site))] = hits[:3]
+    assert not found, f"Roman part numbers in the prose: {found}"
+    for bad in ("第 III 部分", "第 I 至第 V 部分", "第 II–VI 部分"):
+        assert _ROMAN_PART.search(bad)
+    assert not _ROMAN_PART.search("第 3 部分 · 如何实现盈利") and not _ROMAN_PART.search("文章 III §9")

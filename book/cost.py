@@ -52,8 +52,13 @@ def _number(name: str, v: Any, *, allow_zero: bool = False) -> float:
 
 
 def train_flops(n_params: float, n_tokens: float) -> float:
-    """Training compute ``6·N·D`` FLOPs: forward ``2·N·D`` plus backward ``4·N·D``."""
-    return 6.0 * _number("n_params（参数量）", n_params) * _number("n_tokens（训练 token 数）", n_tokens)
+    """Training compute ``6·N·D`` FLOPs: forward ``2·N·D`` plus backward
+    ``4·N·D``."""
+    return (
+        6.0
+        * _number("n_params（参数量）", n_params)
+        * _number("n_tokens（训练 token 数）", n_tokens)
+    )
 
 
 def inference_flops_per_token(n_params: float) -> float:
@@ -136,15 +141,20 @@ def flops_to_cost(flops: float, *, peak_flops_per_s: float, utilization: float,
     """Turn a FLOP count into wall-clock hours and money.
 
     ``hours = flops / (peak · utilization · n_devices) / 3600``;
-    ``money = hours · n_devices · price_per_hour`` (``price_per_hour`` is per device, e.g. per GPU-hour;
-    ``utilization`` is the model-FLOPs utilisation in (0, 1]).
+    ``money = hours · n_devices · price_per_hour`` (``price_per_hour`` is per
+    device, e.g. per GPU-hour; ``utilization`` is the model-FLOPs utilisation
+    in (0, 1]).
     """
     f = _number("flops（计算量）", flops, allow_zero=True)
     peak = _number("peak_flops_per_s（峰值 FLOP/s）", peak_flops_per_s)
     u = _number("utilization（利用率）", utilization)
     if u > 1:
-        raise ValueError(f"utilization（利用率）应在 (0, 1] 内，收到 {utilization!r}")
-    price = _number("price_per_hour（每设备小时价格）", price_per_hour, allow_zero=True)
+        raise ValueError(
+            f"utilization（利用率）应在 (0, 1] 内，收到 {utilization!r}"
+        )
+    price = _number(
+        "price_per_hour（每设备小时价格）", price_per_hour, allow_zero=True
+    )
     n = check_positive_int("n_devices（设备数）", n_devices)
     hours = f / (peak * u * n) / 3600.0
     return Compute(flops=f, hours=hours, money=hours * n * price)
@@ -399,22 +409,42 @@ def _tp_allreduce_s(model: TransformerShape, tokens: int, k: int, device: Accele
     return 2 * model.n_layers * allreduce_seconds(size, k, device.link_bytes_per_s)
 
 
-def decode_step(model: TransformerShape, batch: int, context: int, device: Accelerator, *,
-                utilization: float, n_devices: int = 1, reserve: float = 0.1) -> StepTime:
+def decode_step(
+    model: TransformerShape,
+    batch: int,
+    context: int,
+    device: Accelerator,
+    *,
+    utilization: float,
+    n_devices: int = 1,
+    reserve: float = 0.1,
+) -> StepTime:
     """一步解码（为批里每条序列各生成一个 token）的屋顶线耗时。
 
-    Per step each device reads its share of the weights once (shared by the batch) and the
-    KV cache of every sequence at its current ``context`` length, and does
-    ``batch · (2·N + 4·L·context·d_attn) / k`` FLOPs (``4·L·T·d_attn``: scores ``QKᵀ`` and the
-    weighted sum of values of the new token against ``T`` positions). Assumptions: memory
-    traffic at the datasheet bandwidth, compute at ``peak · utilization``, the two overlap
-    (``max``); tensor parallelism adds 2 all-reduces per layer of ``batch · d_model`` bf16 values,
-    not overlapped. Refuses (``ValueError``) a configuration that does not fit (:func:`check_fits`).
+    Per step each device reads its share of the weights once (shared by the
+    batch) and the KV cache of every sequence at its current ``context``
+    length, and does ``batch · (2·N + 4·L·context·d_attn) / k`` FLOPs
+    (``4·L·T·d_attn``: scores ``QKᵀ`` and the weighted sum of values of the new
+    token against ``T`` positions). Assumptions: memory traffic at the
+    datasheet bandwidth, compute at ``peak · utilization``, the two overlap
+    (``max``); tensor parallelism adds 2 all-reduces per layer of
+    ``batch · d_model`` bf16 values, not overlapped. Refuses (``ValueError``) a
+    configuration that does not fit (:func:`check_fits`).
     """
-    k, u, B, T = _step_inputs(model, device, n_devices, utilization, batch, "context（上下文长度）", context)
+    k, u, B, T = _step_inputs(
+        model,
+        device,
+        n_devices,
+        utilization,
+        batch,
+        "context（上下文长度）",
+        context,
+    )
     d_attn = model.n_heads * model.head_dim
     flops = B * (2.0 * model.n_params + 4.0 * model.n_layers * T * d_attn) / k
-    return _roofline(model, device, k, u, B, T, flops, tokens=B, reserve=reserve)
+    return _roofline(
+        model, device, k, u, B, T, flops, tokens=B, reserve=reserve
+    )
 
 
 def _step_inputs(model, device, n_devices, utilization, batch, tokens_name: str, tokens):

@@ -36,8 +36,8 @@ def mlp_param_count(layer_sizes: Sequence[int], *, bias: bool = True) -> int:
     """Parameters of a fully connected network with the given layer sizes.
 
     ``layer_sizes = [n_0, n_1, ..., n_L]`` (input, hidden..., output). Layer
-    ``l`` has an ``n_{l-1} × n_l`` weight matrix and, with ``bias=True``, ``n_l``
-    biases, so the total is ``sum_l (n_{l-1} + 1) * n_l``.
+    ``l`` has an ``n_{l-1} × n_l`` weight matrix and, with ``bias=True``,
+    ``n_l`` biases, so the total is ``sum_l (n_{l-1} + 1) * n_l``.
     """
     sizes = list(layer_sizes)
     if len(sizes) < 2:
@@ -217,7 +217,8 @@ def column_mse(model, X, y) -> np.ndarray:
 
 
 def column_mse_loss(out, y):
-    """Sum over the columns of ``out`` (shape ``(n, M)``) of their mean squared error against ``y``.
+    """Sum over the columns of ``out`` (shape ``(n, M)``) of their mean squared
+    error against ``y``.
 
     Members of an :class:`MLPFamily` share no parameter, so the gradient of this
     sum with respect to member ``j`` is the gradient of member ``j``'s own MSE.

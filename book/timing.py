@@ -8,7 +8,11 @@ all time through these functions, so their numbers are measured the same way.
 Clock: CUDA is synchronised before and after each timed call. On a CPU with PyTorch limited
 to one thread (``torch.get_num_threads() == 1``, as ``book.start`` sets it) the clock is the
 calling thread's CPU time, so other programs competing for the cores do not inflate it;
-otherwise it is wall-clock time.
+otherwise it is wall-clock time. ``clock="process"`` (for :func:`timed` and
+:func:`median_seconds`) uses the CPU time of the whole process instead, all threads summed:
+the right clock for work that runs in a library's own worker threads (TensorFlow/Keras), which
+the calling thread's clock does not see and which the other programs on a shared machine would
+inflate on the wall clock. ``clock="wall"`` forces wall-clock time.
 
 Faked measurement profiles (测量画像)
 -------------------------------------
@@ -42,13 +46,16 @@ from typing import Any, Callable
 
 from ._checks import check_positive_int
 
-__all__ = ["BF16_SPEEDUP", "GPU_SPEEDUP", "LAUNCH_SECONDS", "PROFILES", "measure_matmul_flops",
+__all__ = ["BF16_SPEEDUP", "CLOCKS", "GPU_SPEEDUP", "LAUNCH_SECONDS", "PROFILES", "measure_matmul_flops",
            "median_seconds", "profile", "timed"]
 
 # Module attributes so that the tests can replace the clocks. On a CPU running one thread the
 # timer is the thread's CPU time: other processes sharing the cores do not inflate it.
 _clock = time.perf_counter
 _cpu_clock = time.thread_time
+_process_clock = time.process_time
+
+CLOCKS = ("auto", "process", "wall")
 
 PROFILES = ("", "bf16_fast", "bf16_slow", "gpu_like")
 BF16_SPEEDUP = 4.0        # bf16_fast: low-precision matmul this many times faster than fp32
@@ -74,14 +81,25 @@ def _fake(seconds: float) -> float:
     return seconds
 
 
-def _clock_for(device: Any):
+def _check_clock(clock: Any) -> str:
+    if clock not in CLOCKS:
+        raise ValueError(f"clock（计时钟）应为 {', '.join(repr(c) for c in CLOCKS)} 之一，收到 {clock!r}")
+    return clock
+
+
+def _clock_for(device: Any, which: str = "auto"):
     """The clock and the synchronisation for timing work on ``device`` (see :func:`median_seconds`)."""
     import torch
 
     from .device import torch_device
 
     dev = torch_device() if device is None else torch.device(device)
-    clock = _cpu_clock if dev.type == "cpu" and torch.get_num_threads() == 1 else _clock
+    if which == "process":
+        clock = _process_clock
+    elif which == "wall":
+        clock = _clock
+    else:
+        clock = _cpu_clock if dev.type == "cpu" and torch.get_num_threads() == 1 else _clock
 
     def sync() -> None:
         if dev.type == "cuda":
@@ -90,16 +108,19 @@ def _clock_for(device: Any):
     return clock, sync
 
 
-def timed(fn: Callable[[], Any], *, device: Any = None) -> tuple[Any, float]:
+def timed(fn: Callable[[], Any], *, device: Any = None, clock: str = "auto") -> tuple[Any, float]:
     """运行一次 ``fn()``，返回 ``(结果, 秒数)``；计时方式与 :func:`median_seconds` 相同。
+
+    ``clock="process"`` 计整个进程（所有线程）的 CPU 时间，适合 TensorFlow/Keras 这类在
+    自己的工作线程里计算的库；``"wall"`` 计墙上时间；默认 ``"auto"`` 见模块说明。
 
     Run ``fn()`` once; return its result and the seconds it took, timed as :func:`median_seconds`
     times (so a training run's samples per second is measured like the benchmark's FLOP/s).
-    Under ``BOOK_MEASURE_PROFILE=gpu_like`` the seconds are faked (module docstring).
+    Under ``BOOK_MEASURE_PROFILE=gpu_like`` the seconds are faked (module docstring), whatever the clock.
     """
     if not callable(fn):
         raise ValueError(f"fn 应为可调用对象（不带参数的函数），收到 {fn!r}")
-    clock, sync = _clock_for(device)
+    clock, sync = _clock_for(device, _check_clock(clock))
     sync()
     t0 = clock()
     result = fn()
@@ -107,20 +128,22 @@ def timed(fn: Callable[[], Any], *, device: Any = None) -> tuple[Any, float]:
     return result, _fake(clock() - t0)
 
 
-def median_seconds(fn: Callable[[], Any], *, repeats: int = 7, warmup: int = 1, device: Any = None) -> float:
+def median_seconds(fn: Callable[[], Any], *, repeats: int = 7, warmup: int = 1, device: Any = None,
+                   clock: str = "auto") -> float:
     """``fn()`` 的中位耗时（秒）：先不计时地运行 ``warmup`` 次，再计时 ``repeats`` 次取中位数。
 
     Median time of ``fn()`` over ``repeats`` calls, after ``warmup`` untimed calls, each timed
-    by :func:`timed` (so the faked profiles apply).
+    by :func:`timed` with the same ``clock`` (so the faked profiles apply).
     """
     if not callable(fn):
         raise ValueError(f"fn 应为可调用对象（不带参数的函数），收到 {fn!r}")
+    _check_clock(clock)
     repeats = check_positive_int("repeats（重复次数）", repeats)
     if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
         raise ValueError(f"warmup（热身次数）应为非负整数，收到 {warmup!r}")
     for _ in range(warmup):
         fn()
-    return float(statistics.median(timed(fn, device=device)[1] for _ in range(repeats)))
+    return float(statistics.median(timed(fn, device=device, clock=clock)[1] for _ in range(repeats)))
 
 
 def measure_matmul_flops(n: int = 512, *, dtype: Any = None, device: Any = None, repeats: int = 10) -> float:

@@ -112,10 +112,10 @@ def lag_matrix(y: np.ndarray, lags: list[int] | tuple[int, ...], *,
                horizon: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Design matrix of past values for forecasting ``horizon`` steps ahead.
 
-    Row ``k`` predicts ``y[t]`` with ``t = start + k`` from ``y[t - horizon - l + 1]``
-    for each ``l`` in ``lags`` (``lags=[1]`` with ``horizon=1`` is "the last
-    value"). Returns ``(X, target, t)`` where ``t`` are the target indices;
-    ``start`` is the first index whose every lag exists.
+    Row ``k`` predicts ``y[t]`` with ``t = start + k`` from
+    ``y[t - horizon - l + 1]`` for each ``l`` in ``lags`` (``lags=[1]`` with
+    ``horizon=1`` is "the last value"). Returns ``(X, target, t)`` where ``t``
+    are the target indices; ``start`` is the first index whose every lag exists.
     """
     y = np.asarray(y, dtype=float)
     if y.ndim != 1:

@@ -43,22 +43,27 @@ def _scores(scores, n: int) -> np.ndarray:
 
 
 def roc_points(y_true, scores) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """ROC curve of ``scores`` (higher means "positive") against 0/1 labels ``y_true``.
+    """ROC curve of ``scores`` (higher means "positive") against 0/1 labels
+    ``y_true``.
 
     Returns ``(fpr, tpr, thresholds)``: one point per distinct score, in
     decreasing order of the threshold, plus the starting point ``(0, 0)`` at
-    threshold ``+inf``. A sample is predicted positive when ``score >= threshold``.
-    Tied scores move the curve diagonally, as in :func:`sklearn.metrics.roc_curve`
-    with ``drop_intermediate=False``. Both classes must be present.
+    threshold ``+inf``. A sample is predicted positive when
+    ``score >= threshold``. Tied scores move the curve diagonally, as in
+    :func:`sklearn.metrics.roc_curve` with ``drop_intermediate=False``. Both
+    classes must be present.
     """
     y = _binary_labels(y_true)
     s = _scores(scores, y.size)
     n_pos, n_neg = int(y.sum()), int(y.size - y.sum())
     if n_pos == 0 or n_neg == 0:
-        raise ValueError(f"ROC 需要两个类别都出现，收到 {n_pos} 个正例、{n_neg} 个负例")
+        raise ValueError(
+            f"ROC 需要两个类别都出现，收到 {n_pos} 个正例、{n_neg} 个负例"
+        )
     order = np.argsort(-s, kind="mergesort")
     s, y = s[order], y[order]
-    last = np.r_[np.flatnonzero(np.diff(s) != 0), y.size - 1]  # last index of each distinct score
+    # last index of each distinct score
+    last = np.r_[np.flatnonzero(np.diff(s) != 0), y.size - 1]
     tp = np.cumsum(y)[last]
     fp = (last + 1) - tp
     fpr = np.r_[0.0, fp / n_neg]
@@ -68,15 +73,19 @@ def roc_points(y_true, scores) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def auc_rank(y_true, scores) -> float:
-    """AUC as a probability: P(score of a random positive > score of a random negative), ties count 1/2.
+    """AUC as a probability: P(score of a random positive > score of a random
+    negative), ties count 1/2.
 
-    This is the Mann–Whitney form; it equals the trapezoid area under :func:`roc_points`.
+    This is the Mann–Whitney form; it equals the trapezoid area under
+    :func:`roc_points`.
     """
     y = _binary_labels(y_true)
     s = _scores(scores, y.size)
     pos, neg = s[y == 1], s[y == 0]
     if pos.size == 0 or neg.size == 0:
-        raise ValueError(f"AUC 需要两个类别都出现，收到 {pos.size} 个正例、{neg.size} 个负例")
+        raise ValueError(
+            f"AUC 需要两个类别都出现，收到 {pos.size} 个正例、{neg.size} 个负例"
+        )
     neg_sorted = np.sort(neg)
     below = np.searchsorted(neg_sorted, pos, side="left")
     ties = np.searchsorted(neg_sorted, pos, side="right") - below

@@ -91,8 +91,11 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def mlp_forward(params: Params, X: np.ndarray, activation: str = "tanh") -> tuple[np.ndarray, dict]:
-    """Forward pass: return the logits ``z`` (shape ``(n,)``) and the cache the backward pass needs."""
+def mlp_forward(
+    params: Params, X: np.ndarray, activation: str = "tanh"
+) -> tuple[np.ndarray, dict]:
+    """Forward pass: return the logits ``z`` (shape ``(n,)``) and the cache the
+    backward pass needs."""
     _check_params(params)
     _check_activation(activation)
     X = _check_X(params, X)
@@ -120,7 +123,8 @@ def mlp_loss(params: Params, X: np.ndarray, y: np.ndarray, activation: str = "ta
 
 
 def mlp_backward(params: Params, cache: dict, y: np.ndarray) -> Params:
-    """Hand-derived gradients of the mean BCE loss with respect to every parameter."""
+    """Hand-derived gradients of the mean BCE loss with respect to every
+    parameter."""
     _check_params(params)
     X, H, z = cache["X"], cache["H"], cache["z"]
     y = _check_y(X, y)

@@ -52,16 +52,25 @@ def gd_step(theta: Any, grad: Any, state: None = None, *, lr: float) -> tuple[np
     return t - lr * g, None
 
 
-def momentum_step(theta: Any, grad: Any, state: np.ndarray | None = None, *, lr: float,
-                  momentum: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
-    """Heavy-ball momentum as in ``torch.optim.SGD(momentum=...)``: ``v = momentum * v + grad``,
-    ``theta - lr * v``. ``state`` is the velocity ``v`` (zeros when ``None``)."""
+def momentum_step(
+    theta: Any,
+    grad: Any,
+    state: np.ndarray | None = None,
+    *,
+    lr: float,
+    momentum: float = 0.9,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Heavy-ball momentum as in ``torch.optim.SGD(momentum=...)``:
+    ``v = momentum * v + grad``, ``theta - lr * v``. ``state`` is the velocity
+    ``v`` (zeros when ``None``)."""
     check_positive("lr", lr)
     check_decay("momentum", momentum)
     t, g = _check_pair(theta, grad)
     v = np.zeros_like(t) if state is None else _as_vector("state", state)
     if v.shape != t.shape:
-        raise ValueError(f"速度 state 的形状 {v.shape} 与 theta 的形状 {t.shape} 应相同")
+        raise ValueError(
+            f"速度 state 的形状 {v.shape} 与 theta 的形状 {t.shape} 应相同"
+        )
     v = momentum * v + g
     return t - lr * v, v
 
@@ -75,14 +84,23 @@ class AdamState:
     t: int = 0
 
 
-def adam_moments(t: np.ndarray, g: np.ndarray, state: AdamState | None, beta1: float,
-                  beta2: float) -> tuple[np.ndarray, np.ndarray, AdamState]:
+def adam_moments(
+    t: np.ndarray,
+    g: np.ndarray,
+    state: AdamState | None,
+    beta1: float,
+    beta2: float,
+) -> tuple[np.ndarray, np.ndarray, AdamState]:
     if state is None:
         state = AdamState(np.zeros_like(t), np.zeros_like(t), 0)
     if not isinstance(state, AdamState):
-        raise ValueError(f"state 应为 AdamState 或 None，收到 {type(state).__name__}")
+        raise ValueError(
+            f"state 应为 AdamState 或 None，收到 {type(state).__name__}"
+        )
     if state.m.shape != t.shape or state.v.shape != t.shape:
-        raise ValueError(f"state 的形状 {state.m.shape} 与 theta 的形状 {t.shape} 应相同")
+        raise ValueError(
+            f"state 的形状 {state.m.shape} 与 theta 的形状 {t.shape} 应相同"
+        )
     step = state.t + 1
     m = beta1 * state.m + (1 - beta1) * g          # first moment: mean of g
     v = beta2 * state.v + (1 - beta2) * g**2       # second moment: mean of g**2
@@ -91,10 +109,18 @@ def adam_moments(t: np.ndarray, g: np.ndarray, state: AdamState | None, beta1: f
     return m_hat, v_hat, AdamState(m, v, step)
 
 
-def adam_step(theta: Any, grad: Any, state: AdamState | None = None, *, lr: float = 1e-3,
-              beta1: float = 0.9, beta2: float = 0.999,
-              eps: float = 1e-8) -> tuple[np.ndarray, AdamState]:
-    """One Adam step (Kingma & Ba 2015, Algorithm 1): ``theta - lr * m_hat / (sqrt(v_hat) + eps)``."""
+def adam_step(
+    theta: Any,
+    grad: Any,
+    state: AdamState | None = None,
+    *,
+    lr: float = 1e-3,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+) -> tuple[np.ndarray, AdamState]:
+    """One Adam step (Kingma & Ba 2015, Algorithm 1):
+    ``theta - lr * m_hat / (sqrt(v_hat) + eps)``."""
     check_positive("lr", lr)
     check_decay("beta1", beta1)
     check_decay("beta2", beta2)
@@ -107,10 +133,11 @@ def adam_step(theta: Any, grad: Any, state: AdamState | None = None, *, lr: floa
 def article_adam_step(theta: Any, grad: Any, state: AdamState | None = None, *,
                       lr: float = 1e-3, beta1: float = 0.9,
                       beta2: float = 0.999) -> tuple[np.ndarray, AdamState]:
-    """The article's rule ``theta - lr * (m_hat + v_hat)`` -- WRONG, for demonstration only.
+    """The article's rule ``theta - lr * (m_hat + v_hat)`` -- WRONG, for
+    demonstration only.
 
-    The article names ``m_t`` and ``v_t`` without defining them; the most charitable
-    reading, used here, takes Adam's moment recursions for them.
+    The article names ``m_t`` and ``v_t`` without defining them; the most
+    charitable reading, used here, takes Adam's moment recursions for them.
     """
     check_positive("lr", lr)
     check_decay("beta1", beta1)

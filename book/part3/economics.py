@@ -61,7 +61,8 @@ def monthly_profit(plan: ApiPlan, tokens_per_month: float) -> float:
 
 
 def break_even_tokens(plan: ApiPlan) -> float:
-    """Tokens per month at which the profit is zero; ``math.inf`` if the price does not exceed the serving cost."""
+    """Tokens per month at which the profit is zero; ``math.inf`` if the price
+    does not exceed the serving cost."""
     if not isinstance(plan, ApiPlan):
         raise ValueError(f"plan 应为 ApiPlan，收到 {type(plan).__name__}")
     margin = plan.price_per_million - plan.cost_per_million

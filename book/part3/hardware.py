@@ -81,17 +81,30 @@ def simd_bits(flags: frozenset[str] | set[str]) -> int:
     return 64
 
 
-def theoretical_peak_flops(info: CpuInfo, *, dtype_bits: int = 32, fma_units: int = 2,
-                           cores: int | None = None) -> float | None:
-    """``cores × clock × (simd_bits / dtype_bits) × 2 × fma_units`` FLOP/s, or ``None`` if the clock is unknown.
+def theoretical_peak_flops(
+    info: CpuInfo,
+    *,
+    dtype_bits: int = 32,
+    fma_units: int = 2,
+    cores: int | None = None,
+) -> float | None:
+    """``cores × clock × (simd_bits / dtype_bits) × 2 × fma_units`` FLOP/s, or
+    ``None`` if the clock is unknown.
 
     ``cores`` defaults to all physical cores; pass ``cores=1`` for one thread.
     """
     if not isinstance(info, CpuInfo):
-        raise ValueError(f"info 应为 CpuInfo（用 read_cpu_info() 得到），收到 {type(info).__name__}")
+        raise ValueError(
+            "info 应为 CpuInfo（用 read_cpu_info() 得到），"
+            f"收到 {type(info).__name__}"
+        )
     bits = check_positive_int("dtype_bits（数据位宽）", dtype_bits)
     units = check_positive_int("fma_units（每核 FMA 单元数）", fma_units)
-    n = info.cores if cores is None else check_positive_int("cores（核数）", cores)
+    n = (
+        info.cores
+        if cores is None
+        else check_positive_int("cores（核数）", cores)
+    )
     if info.mhz is None or info.mhz <= 0:
         return None
     lanes = max(simd_bits(info.flags) // bits, 1)

@@ -163,3 +163,34 @@ def test_part6_settings_build_a_config():
     assert (cfg.vocab_size, cfg.block_size, cfg.d_model) == (100, TINY_GPT.block_size, TINY_GPT.d_model)
     assert set(TINY_GPT.train_kwargs()) == {"steps", "batch_size", "lr", "embed_lr_mult"}
     assert MIN_COUNT >= 1 and SCALING["n_seeds"] >= 5
+
+
+def test_lr_schedule_warms_up_then_decays_to_a_tenth():
+    from book.part6.gpt import lr_schedule
+
+    steps, lr = 200, 1e-2                          # warm-up: steps // 20 = 10 steps
+    assert lr_schedule(1, steps, lr) == pytest.approx(lr / 10)
+    assert lr_schedule(10, steps, lr) == pytest.approx(lr)
+    assert lr_schedule(steps, steps, lr) == pytest.approx(lr / 10)
+    mid = 10 + (steps - 10) // 2                   # half-way through the cosine: 0.1 + 0.9 / 2
+    assert lr_schedule(mid, steps, lr) == pytest.approx(0.55 * lr, rel=1e-2)
+    rates = [lr_schedule(s, steps, lr) for s in range(10, steps + 1)]
+    assert all(a >= b for a, b in zip(rates, rates[1:]))          # monotone after the warm-up
+    assert lr_schedule(150, steps, lr, cosine=False) == lr
+
+
+def test_train_gpt_eval_stride_scores_the_sliding_window_targets():
+    torch.manual_seed(0)
+    data = torch.arange(600) % 7
+    tr, va = data[:400], torch.randint(0, 12, (200,), generator=torch.Generator().manual_seed(1))
+    runs = {}
+    for stride in (None, 4):
+        torch.manual_seed(0)
+        m = GPT(GPTConfig(12, 16, 1, 2, 16))
+        h = train_gpt(m, tr, va, steps=4, batch_size=4, progress_bar=False, eval_stride=stride)
+        runs[stride] = (h.val_loss[-1], estimate_loss(m, va, stride=stride))
+    for recorded, direct in runs.values():
+        assert recorded == pytest.approx(direct)                  # the curve uses eval_stride
+    assert runs[None][0] != pytest.approx(runs[4][0])             # and the two evaluations differ
+    with pytest.raises(ValueError, match="eval_stride"):
+        train_gpt(GPT(GPTConfig(12, 16, 1, 2, 16)), tr, va, steps=1, eval_stride=17)

@@ -38,7 +38,7 @@ from ..progress import progress
 
 __all__ = ["GPTConfig", "GPT", "CausalSelfAttention", "MLP", "Block", "causal_attention",
            "CharTokenizer", "train_val_split", "get_batch", "estimate_loss", "scored_targets", "GPTHistory",
-           "train_gpt"]
+           "lr_schedule", "train_gpt"]
 
 
 # --- the model -----------------------------------------------------------------
@@ -99,7 +99,8 @@ class CausalSelfAttention(nn.Module):
         B, T, d = t.shape
         return t.view(B, T, self.n_head, d // self.n_head).transpose(1, 2)
 
-    def qkv(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def qkv(self, x: torch.Tensor
+            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         q, k, v = self.c_attn(x).chunk(3, dim=-1)
         return self.split_heads(q), self.split_heads(k), self.split_heads(v)
 
@@ -193,7 +194,8 @@ class GPT(nn.Module):
         logits = self.lm_head(self.ln_f(x))
         loss = None
         if targets is not None:
-            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+            flat = logits.reshape(-1, logits.shape[-1])
+            loss = F.cross_entropy(flat, targets.reshape(-1))
         return logits, loss
 
     @torch.no_grad()
@@ -382,18 +384,48 @@ class GPTHistory:
         return min(self.val_loss)
 
 
+def lr_schedule(step: int, steps: int, lr: float, cosine: bool = True) -> float:
+    """第 ``step`` 步（从 1 数起，共 ``steps`` 步）的学习率。
+
+    前 5% 的步数从 0 线性升到 ``lr``（预热）；之后 ``cosine=True`` 时沿半个余弦
+    降到最后一步的 ``lr / 10``，``cosine=False`` 时保持 ``lr`` 不变。
+    """
+    warm = max(1, steps // 20)
+    if step <= warm:
+        return lr * step / warm
+    if not cosine:
+        return lr
+    frac = (step - warm) / max(1, steps - warm)
+    return lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+
+
+def _param_groups(model: GPT, embed_lr_mult: float) -> Any:
+    """AdamW 的参数组：token 与位置嵌入的学习率乘 ``embed_lr_mult``。"""
+    if embed_lr_mult == 1:
+        return model.parameters()
+    emb = {id(model.wte.weight), id(model.wpe.weight)}
+    rest = [p for p in model.parameters() if id(p) not in emb]
+    embeddings = [model.wte.weight, model.wpe.weight]
+    return [{"params": rest, "mult": 1.0},
+            {"params": embeddings, "mult": float(embed_lr_mult)}]
+
+
 def train_gpt(model: GPT, train: torch.Tensor, val: torch.Tensor | None = None, *, steps: int,
               batch_size: int = 16, lr: float = 3e-3, weight_decay: float = 0.0, cosine: bool = True,
               eval_every: int | None = None, seed: int = 0, desc: str = "训练 GPT",
-              progress_bar: bool | None = None, embed_lr_mult: float = 1.0) -> GPTHistory:
+              progress_bar: bool | None = None, embed_lr_mult: float = 1.0,
+              eval_stride: int | None = None) -> GPTHistory:
     """Train ``model`` with AdamW on random windows of ``train`` for ``steps`` steps.
 
     Every ``eval_every`` steps (and after the last) it records the mean training loss
-    since the previous record and, with ``val``, :func:`estimate_loss` on ``val``.
+    since the previous record and, with ``val``, :func:`estimate_loss` on ``val`` with
+    ``stride=eval_stride`` (``None``: non-overlapping windows; an integer: the sliding-window
+    evaluation, the targets :func:`scored_targets` counts, so that a curve and a baseline
+    can be scored on the same targets).
     The windows are drawn from a generator seeded with ``seed`` (the global RNG is left
-    alone). The learning rate warms up linearly over the first 5 % of steps, then (with
-    ``cosine=True``) decays along a half cosine to a tenth of ``lr`` at the last step, or
-    stays constant (``cosine=False``). ``embed_lr_mult`` multiplies the learning rate of the
+    alone). The learning rate follows :func:`lr_schedule` (linear warm-up over the first
+    5 % of steps, then a half cosine to a tenth of ``lr``, or constant with ``cosine=False``).
+    ``embed_lr_mult`` multiplies the learning rate of the
     token and position embeddings (with weight tying, the token embedding is also the output
     layer): each row of an embedding is only updated by the batches where its token occurs,
     so a larger rate there speeds up a small model on a large vocabulary (1: one rate for all).
@@ -404,43 +436,38 @@ def train_gpt(model: GPT, train: torch.Tensor, val: torch.Tensor | None = None, 
     if not lr > 0:
         raise ValueError(f"lr 应为正数，收到 {lr!r}")
     every = steps if eval_every is None else check_positive_int("eval_every", eval_every)
+    if eval_stride is not None:
+        check_positive_int("eval_stride", eval_stride)
+        if eval_stride > model.cfg.block_size:
+            raise ValueError(f"eval_stride={eval_stride} 不应超过上下文长度 {model.cfg.block_size}")
     device = next(model.parameters()).device
     gen = torch.Generator().manual_seed(seed)
     if not (isinstance(embed_lr_mult, (int, float)) and embed_lr_mult > 0):
         raise ValueError(f"embed_lr_mult 应为正数，收到 {embed_lr_mult!r}")
-    if embed_lr_mult == 1:
-        groups: Any = model.parameters()
-    else:
-        emb = {id(model.wte.weight), id(model.wpe.weight)}
-        groups = [{"params": [p for p in model.parameters() if id(p) not in emb], "mult": 1.0},
-                  {"params": [model.wte.weight, model.wpe.weight], "mult": float(embed_lr_mult)}]
-    opt = torch.optim.AdamW(groups, lr=lr, weight_decay=weight_decay, betas=(0.9, 0.99))
-    warm = max(1, steps // 20)
+    opt = torch.optim.AdamW(_param_groups(model, embed_lr_mult), lr=lr,
+                            weight_decay=weight_decay, betas=(0.9, 0.99))
     hist = GPTHistory()
     model.train()
     running, n_run = 0.0, 0
+    T = model.cfg.block_size
+    # 训练一步：开始
     for step in progress(range(1, steps + 1), desc=desc, enabled=progress_bar):
-        if step <= warm:
-            rate = lr * step / warm
-        elif cosine:
-            frac = (step - warm) / max(1, steps - warm)
-            rate = lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
-        else:
-            rate = lr
-        for g in opt.param_groups:
-            g["lr"] = rate * g.get("mult", 1.0)
-        x, y = get_batch(train, batch_size, model.cfg.block_size, generator=gen, device=device)
-        _, loss = model(x, y)
+        for g in opt.param_groups:                   # 本步的学习率
+            g["lr"] = lr_schedule(step, steps, lr, cosine) * g.get("mult", 1.0)
+        x, y = get_batch(train, batch_size, T, generator=gen, device=device)
+        _, loss = model(x, y)                        # 一批窗口的平均交叉熵
         opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        loss.backward()                              # 反向传播
+        opt.step()                                   # AdamW 更新
         running += float(loss.detach())
         n_run += 1
-        if step % every == 0 or step == steps:
+        if step % every == 0 or step == steps:       # 记录、评估
             hist.step.append(step)
             hist.train_loss.append(running / n_run)
             running, n_run = 0.0, 0
             if val is not None:
-                hist.val_loss.append(estimate_loss(model, val))
+                val_loss = estimate_loss(model, val, stride=eval_stride)
+                hist.val_loss.append(val_loss)
+    # 训练一步：结束
     model.eval()
     return hist

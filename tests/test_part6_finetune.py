@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
 
 import pytest
 import torch
@@ -56,6 +57,40 @@ def test_ddp_equals_single_process_and_joins():
     assert max((res.state[k] - ref[k]).abs().max().item() for k in ref) < 1e-5
     assert res.allreduce_bytes_per_step == 4 * GPT(CFG).n_params()
     assert not multiprocessing.active_children()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/io is Linux's")
+def test_ddp_measured_traffic_follows_the_ring_formula():
+    """Bytes each process wrote during training: 2(W-1)/W of the gradient at W = 2 and 3 (a
+    process that sent its gradient once, or to every peer, fails at W = 3)."""
+    big = GPTConfig(30, 8, 2, 2, 64)                                 # ~0.4 MB of gradient per step
+    grad = 4 * GPT(big).n_params()
+    for w in (2, 3):
+        res = run_ddp(big, DATA, world_size=w, steps=2, batch=6, lr=0.1)
+        assert res.sent_bytes_per_step is not None and len(res.sent_bytes_per_step) == w
+        for sent in res.sent_bytes_per_step:
+            assert 1.0 <= sent / (2 * (w - 1) / w * grad) < 1.02      # + message headers
+    assert not multiprocessing.active_children()
+
+
+def test_written_bytes_counts_writes(tmp_path):
+    from book.part6.finetune import written_bytes
+
+    before = written_bytes()
+    if before is None:
+        pytest.skip("no /proc/self/io")
+    with open(tmp_path / "x.bin", "wb", buffering=0) as f:
+        f.write(b"0" * 100_000)
+    assert written_bytes() - before >= 100_000
+
+
+def test_start_method_forks_cpu_processes_on_linux():
+    from book.part6.finetune import choose_backend, start_method
+
+    if choose_backend(2) == "gloo" and sys.platform.startswith("linux"):
+        assert start_method(2) == "fork"
+    else:
+        assert start_method(2) == "spawn"
 
 
 def test_ddp_failure_still_joins_every_process():

@@ -6,9 +6,11 @@
   freezes every other parameter.
 * :func:`run_ddp` starts ``world_size`` processes on the loopback address, each trains a
   copy of a :class:`book.part6.gpt.GPT` with ``DistributedDataParallel`` on its share of every
-  batch, and returns rank 0's final weights and the bytes that went through all-reduce.
-  The processes are always joined (``torch.multiprocessing.spawn(join=True)``), also when
-  one of them fails. Backend: ``nccl`` when every rank can have its own GPU, else ``gloo``.
+  batch, and returns rank 0's final weights, the bytes the communication hook handed to
+  all-reduce, and the bytes each process actually wrote to its sockets during training
+  (the kernel's per-process counter ``wchar`` in ``/proc/self/io``, read around the loop).
+  The processes are always joined (``torch.multiprocessing.start_processes(join=True)``), also
+  when one of them fails; :func:`start_method` forks CPU processes on Linux, else spawns. Backend: ``nccl`` when every rank can have its own GPU, else ``gloo``.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from .._checks import check_positive_int
 from .gpt import GPT, GPTConfig
 
 __all__ = ["LoRALinear", "add_lora", "count_trainable", "load_peft", "DDPResult", "free_port", "train_reference",
-           "run_ddp", "choose_backend"]
+           "run_ddp", "choose_backend", "written_bytes", "start_method"]
 
 
 class LoRALinear(nn.Module):
@@ -89,12 +91,15 @@ def count_trainable(model: nn.Module) -> int:
 # --- data parallelism ------------------------------------------------------------
 @dataclass
 class DDPResult:
-    """Final weights of rank 0 and the all-reduce traffic recorded by a communication hook."""
+    """Final weights of rank 0; per step: the bytes the communication hook handed to all-reduce
+    (summed over buckets) and, per rank, the bytes the process wrote during training
+    (``None`` where the operating system has no ``/proc/self/io``)."""
 
     state: dict[str, torch.Tensor]
     allreduce_bytes_per_step: float
     backend: str
     world_size: int
+    sent_bytes_per_step: tuple[float, ...] | None = None
 
 
 def free_port() -> int:
@@ -133,6 +138,17 @@ def train_reference(cfg: GPTConfig, data: torch.Tensor, *, steps: int, batch: in
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
+def written_bytes() -> int | None:
+    """Bytes this process has written so far (``wchar`` of ``/proc/self/io``: every ``write``/
+    ``writev``, sockets included, all threads); ``None`` where the file does not exist."""
+    try:
+        lines = Path("/proc/self/io").read_text().splitlines()
+    except OSError:
+        return None
+    fields = dict(line.split(":", 1) for line in lines if ":" in line)
+    return int(fields["wchar"]) if "wchar" in fields else None
+
+
 def choose_backend(world_size: int, *, cuda_available: bool | None = None,
                    device_count: int | None = None) -> str:
     """``"nccl"`` when every one of ``world_size`` processes can have its own GPU, else ``"gloo"``.
@@ -146,16 +162,18 @@ def choose_backend(world_size: int, *, cuda_available: bool | None = None,
     return "nccl" if available and count >= world_size else "gloo"
 
 
-def _worker(rank: int, world_size: int, port: int, cfg: GPTConfig, data: torch.Tensor, steps: int,
-            batch: int, lr: float, seed: int, out_dir: str, fail_rank: int) -> None:
+def _worker(rank: int, world_size: int, port: int, cfg: GPTConfig,
+            data: torch.Tensor, steps: int, batch: int, lr: float, seed: int,
+            out_dir: str, fail_rank: int) -> None:
     import torch.distributed as dist
     from torch.nn.parallel import DistributedDataParallel as DDP
 
     torch.set_num_threads(1)
     backend = choose_backend(world_size)
-    use_cuda = backend == "nccl"                # one process per GPU: rank i drives cuda:i
-    device = torch.device(f"cuda:{rank}") if use_cuda else torch.device("cpu")
-    dist.init_process_group(backend, init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world_size)
+    use_cuda = backend == "nccl"        # one process per GPU: rank i, cuda:i
+    device = torch.device(f"cuda:{rank}" if use_cuda else "cpu")
+    dist.init_process_group(backend, init_method=f"tcp://127.0.0.1:{port}",
+                            rank=rank, world_size=world_size)
     try:
         if rank == fail_rank:
             raise RuntimeError(f"进程 {rank} 按要求故意失败（用于测试）")
@@ -163,27 +181,49 @@ def _worker(rank: int, world_size: int, port: int, cfg: GPTConfig, data: torch.T
         ddp = DDP(model, device_ids=[rank] if use_cuda else None)
         sent: list[int] = []
 
-        def hook(state, bucket):          # no annotations: DDP checks them, and they are strings here
-            sent.append(bucket.buffer().numel() * bucket.buffer().element_size())
-            tensor = bucket.buffer().div_(world_size)
-            fut = dist.all_reduce(tensor, async_op=True).get_future()
-            return fut.then(lambda f: f.value()[0])
+        def hook(state, bucket):  # no annotations: DDP would check them
+            buf = bucket.buffer()
+            sent.append(buf.numel() * buf.element_size())
+            work = dist.all_reduce(buf.div_(world_size), async_op=True)
+            return work.get_future().then(lambda f: f.value()[0])
 
         ddp.register_comm_hook(None, hook)
         opt = torch.optim.SGD(ddp.parameters(), lr=lr)
         share = batch // world_size
-        for x, y in _batches(data, steps, batch, cfg.block_size, seed):
-            xs, ys = x[rank * share:(rank + 1) * share].to(device), y[rank * share:(rank + 1) * share].to(device)
-            _, loss = ddp(xs, ys)
+        mine = slice(rank * share, (rank + 1) * share)
+        batches = _batches(data, steps, batch, cfg.block_size, seed)
+        dist.barrier()                  # all ranks count from here
+        before = written_bytes()
+        for x, y in batches:
+            _, loss = ddp(x[mine].to(device), y[mine].to(device))
             opt.zero_grad()
-            loss.backward()                     # DDP averages the gradients over the processes here
+            loss.backward()             # DDP averages the gradients here
             opt.step()
+        after = written_bytes()         # the loop writes only all-reduce data
+        wrote = None if None in (before, after) else (after - before) / steps
+        state = None
         if rank == 0:
-            state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-            torch.save({"state": state, "bytes": sum(sent) / steps, "backend": backend, "sent": sent},
-                       Path(out_dir) / "rank0.pt")
+            state = {k: v.detach().cpu().clone()
+                     for k, v in model.state_dict().items()}
+        torch.save({"state": state, "bytes": sum(sent) / steps,
+                    "backend": backend, "wrote": wrote},
+                   Path(out_dir) / f"rank{rank}.pt")
     finally:
         dist.destroy_process_group()
+
+
+def start_method(world_size: int) -> str:
+    """How :func:`run_ddp` starts its processes: ``"fork"`` for CPU processes on Linux (the child
+    inherits the imported ``torch``: no second import per process), ``"spawn"`` otherwise (CUDA
+    cannot be used in a forked child, and other systems' ``fork`` is unsafe)."""
+    import sys
+
+    import torch.multiprocessing as mp
+
+    if choose_backend(world_size) == "gloo" and sys.platform.startswith("linux") \
+            and "fork" in mp.get_all_start_methods():
+        return "fork"
+    return "spawn"
 
 
 def run_ddp(cfg: GPTConfig, data: torch.Tensor, *, world_size: int = 2, steps: int = 5, batch: int = 8,
@@ -207,12 +247,16 @@ def run_ddp(cfg: GPTConfig, data: torch.Tensor, *, world_size: int = 2, steps: i
         env_before = os.environ.get("OMP_NUM_THREADS")
         os.environ["OMP_NUM_THREADS"] = "1"
         try:
-            mp.spawn(_worker, args=(world_size, free_port(), cfg, data, steps, batch, lr, seed, tmp, fail_rank),
-                     nprocs=world_size, join=True)
+            mp.start_processes(_worker, args=(world_size, free_port(), cfg, data, steps, batch, lr, seed, tmp,
+                                              fail_rank),
+                               nprocs=world_size, join=True, start_method=start_method(world_size))
         finally:
             if env_before is None:
                 os.environ.pop("OMP_NUM_THREADS", None)
             else:
                 os.environ["OMP_NUM_THREADS"] = env_before
-        res = torch.load(Path(tmp) / "rank0.pt")
-    return DDPResult(res["state"], float(res["bytes"]), res["backend"], world_size)
+        ranks = [torch.load(Path(tmp) / f"rank{r}.pt") for r in range(world_size)]
+    wrote = [r["wrote"] for r in ranks]
+    sent = None if any(w is None for w in wrote) else tuple(float(w) for w in wrote)
+    res = ranks[0]
+    return DDPResult(res["state"], float(res["bytes"]), res["backend"], world_size, sent)

@@ -346,8 +346,6 @@ def test_errata_table_is_grouped_anchored_and_linked_both_ways(site: Path):
 # and a listed page that has become clean is reported (a warning) so that it is removed.
 NUMBER_DEBT: dict[str, str] = {
     "chapters/part4/02_pipeline": "learning rates printed as 1e-3 in the configuration table",
-    "chapters/part2/02_algorithms": "glue with an e format spec",
-    "chapters/part2/04_project": "glue with an e format spec",
     "chapters/part4/01_background": "glue with an e format spec",
     "chapters/part4/03_math": "glue with an e format spec",
     "chapters/part4/04_project": "glue with an e format spec",
@@ -360,9 +358,6 @@ NUMBER_DEBT: dict[str, str] = {
     "chapters/part6/02_tiny_gpt": "glue with an e format spec",
     "chapters/part6/03_scaling": "glue with an e format spec",
     "chapters/part6/04_serving": "glue with an e format spec",
-    "chapters/part6/05_finetune_ddp": "glue with an e format spec",
-    "chapters/part6/06_modern_block": "glue with an e format spec",
-    "chapters/part6/07_instruction_tuning": "glue with an e format spec",
 }
 
 _E_NOTATION = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?[eE][-+]?\d+\b")

@@ -163,6 +163,11 @@ def test_part6_settings_build_a_config():
     assert (cfg.vocab_size, cfg.block_size, cfg.d_model) == (100, TINY_GPT.block_size, TINY_GPT.d_model)
     assert set(TINY_GPT.train_kwargs()) == {"steps", "batch_size", "lr", "embed_lr_mult"}
     assert MIN_COUNT >= 1 and SCALING["n_seeds"] >= 5
+    from book.part6.settings import QUANT_GPT
+
+    q = QUANT_GPT.config(50)                     # chapter 04: smaller, trained longer than TINY_GPT
+    assert q.d_model < TINY_GPT.d_model and QUANT_GPT.steps > TINY_GPT.steps
+    assert q.d_model % q.n_head == 0 and QUANT_GPT.block_size % 2 == 0   # eval stride T/2
 
 
 def test_lr_schedule_warms_up_then_decays_to_a_tenth():

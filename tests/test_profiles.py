@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ["bf16_fast", "bf16_slow", "gpu_like"]
 #: chapter → the profiles whose branches it has (a chapter that times no bf16 runs only gpu_like)
 MEASURING = {"part1/04_project": ["gpu_like"], "part3/01_unit_economics": PROFILES, "part3/02_architectures": ["gpu_like"],
-             "part6/04_serving": ["gpu_like"]}
+             "part5/05_applications": ["gpu_like"], "part6/04_serving": ["gpu_like"]}
 CASES = [(chapter, profile) for chapter, profiles in MEASURING.items() for profile in profiles]
 
 

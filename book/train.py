@@ -31,6 +31,40 @@ def _as_tensor(a, device, dtype):
     return torch.as_tensor(np.asarray(a), device=device, dtype=dtype)
 
 
+def _as_target(y, device, dtype):
+    """Targets as a tensor on ``device``: integer labels keep their integer dtype (class
+    indices for ``cross_entropy``); real-valued targets and 0/1 booleans take ``dtype``.
+
+    目标：整数标签保持整数类型（交叉熵要的类别下标），实数目标与布尔 0/1 转成模型的浮点类型。
+    """
+    import torch
+
+    if not isinstance(y, torch.Tensor):
+        y = np.asarray(y)
+        if y.dtype.kind not in "biuf":
+            raise TypeError(f"标签应为整数（类别下标）、布尔或实数，收到 NumPy 类型 {y.dtype}")
+        y = torch.as_tensor(y)
+    if y.dtype.is_complex:
+        raise TypeError(f"标签应为整数（类别下标）、布尔或实数，收到 {y.dtype}")
+    if y.dtype != torch.bool and not y.dtype.is_floating_point:
+        return y.to(device=device)             # integer labels stay integer
+    return y.to(device=device, dtype=dtype)
+
+
+def _loss(loss_fn: Callable, output, target):
+    """``loss_fn(output, target)``; a dtype error on integer labels gets a Chinese hint."""
+    import torch
+
+    try:
+        return loss_fn(output, target)
+    except RuntimeError as err:
+        integer = not target.dtype.is_floating_point and target.dtype != torch.bool
+        if integer and ("Long" in str(err) or "Int" in str(err) or "dtype" in str(err)):
+            raise TypeError(f"标签是整数（{target.dtype}），而这个损失函数要浮点目标（如二元交叉熵）："
+                            "把 y 转成浮点再训练，例如 y.astype(np.float32)") from err
+        raise
+
+
 def _check_xy(X, y, what: str) -> None:
     if len(X) != len(y):
         raise ValueError(f"{what}：X 有 {len(X)} 行而 y 有 {len(y)} 行，二者应相同")
@@ -45,10 +79,16 @@ def train_torch(model, loss_fn: Callable, optimizer, X, y, *, epochs: int,
                 progress_bar: bool | None = None, scheduler=None,
                 max_steps: int | None = None, drop_last: bool = False,
                 callback: Callable | None = None) -> History:
-    """Train ``model`` with mini-batches and return its :class:`History`.
+    """全书唯一的训练循环：小批量训练 ``model``，返回每轮记录 :class:`History`。
+
+    Train ``model`` with mini-batches and return its :class:`History`.
 
     ``X``/``y`` may be NumPy arrays or tensors; they are moved to ``device``
-    (default: the model's device). ``batch_size=None`` means full-batch
+    (default: the model's device). ``X`` takes ``dtype`` (default: the model's
+    parameter dtype); integer labels ``y`` keep their integer dtype (class indices,
+    as ``cross_entropy`` wants them), real-valued and boolean targets take ``dtype``
+    (a loss that needs float targets, such as binary cross-entropy, then needs
+    ``y.astype(np.float32)``: the error says so). ``batch_size=None`` means full-batch
     gradient descent. ``metric(output, target) -> float`` is evaluated on the
     whole training and validation sets after each epoch. ``seed`` fixes the
     order of the mini-batches (a generator of its own, so the global RNG is
@@ -79,9 +119,9 @@ def train_torch(model, loss_fn: Callable, optimizer, X, y, *, epochs: int,
         raise ValueError("模型没有可训练参数")
     device = device if device is not None else params[0].device
     dtype = dtype if dtype is not None else params[0].dtype
-    Xt, yt = _as_tensor(X, device, dtype), _as_tensor(y, device, dtype)
+    Xt, yt = _as_tensor(X, device, dtype), _as_target(y, device, dtype)
     if X_val is not None:
-        Xv, yv = _as_tensor(X_val, device, dtype), _as_tensor(y_val, device, dtype)
+        Xv, yv = _as_tensor(X_val, device, dtype), _as_target(y_val, device, dtype)
     n = len(Xt)
     bs = n if batch_size is None else min(batch_size, n)
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
@@ -102,7 +142,7 @@ def train_torch(model, loss_fn: Callable, optimizer, X, y, *, epochs: int,
                 break
             idx = order[start:start + bs]
             optimizer.zero_grad()
-            loss = loss_fn(model(Xt[idx]), yt[idx])
+            loss = _loss(loss_fn, model(Xt[idx]), yt[idx])
             loss.backward()
             optimizer.step()
             if scheduler is not None:

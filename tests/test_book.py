@@ -251,6 +251,63 @@ def test_train_torch_options_max_steps_drop_last_scheduler_callback():
         book.train_torch(model, torch.nn.MSELoss(), opt, X, y, epochs=1, max_steps=0)
 
 
+@pytest.mark.parametrize("labels, dtype", [
+    (np.array([0, 2, 1, 2]), torch.int64), (np.array([0, 2, 1, 2], np.int32), torch.int32),
+    (torch.tensor([0, 2, 1, 2]), torch.int64), (np.array([0.0, 2.0, 1.0, 2.0]), torch.float32),
+    (np.array([True, False, True, True]), torch.float32)])
+def test_train_torch_keeps_integer_labels_integer(labels, dtype):
+    """Integer labels reach the loss (training and validation) as integers; float and 0/1
+    boolean targets take the model's dtype; the inputs always take the model's dtype."""
+    seen = []
+
+    def loss(out, target):
+        seen.append((out.dtype, target.dtype))
+        return out.float().mean() * 0 + target.float().mean()
+
+    model = torch.nn.Linear(3, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    X = np.arange(12).reshape(4, 3)                              # integer inputs: cast to float
+    book.train_torch(model, loss, opt, X, labels, epochs=1, batch_size=2, X_val=X, y_val=labels)
+    assert seen and all(s == (torch.float32, dtype) for s in seen)
+
+
+def test_train_torch_cross_entropy_takes_integer_labels_as_they_are():
+    """F.cross_entropy needs class indices: no y.long() workaround, same numbers as one."""
+    import torch.nn.functional as F
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 4)).astype(np.float32), rng.integers(0, 3, 40)
+    runs = []
+    for fn in (F.cross_entropy, lambda o, t: F.cross_entropy(o, t.long())):
+        torch.manual_seed(0)
+        model = torch.nn.Linear(4, 3)
+        h = book.train_torch(model, fn, torch.optim.Adam(model.parameters(), lr=0.01), X, y,
+                             epochs=3, batch_size=8, X_val=X, y_val=y)
+        runs.append((h.train_loss, h.val_loss, model.weight.detach().clone()))
+    assert runs[0][0] == runs[1][0] and runs[0][1] == runs[1][1]
+    assert torch.equal(runs[0][2], runs[1][2])
+
+
+def test_train_torch_rejects_bad_labels():
+    model = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.Flatten(0))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    X = np.zeros((3, 2), np.float32)
+    bce = torch.nn.BCEWithLogitsLoss()
+    with pytest.raises(TypeError, match="标签应为"):
+        book.train_torch(model, bce, opt, X, np.array(["a", "b", "c"]), epochs=1)
+    with pytest.raises(TypeError, match="标签应为"):
+        book.train_torch(model, bce, opt, X, torch.zeros(3, dtype=torch.complex64), epochs=1)
+    with pytest.raises(TypeError, match="标签应为"):
+        book.train_torch(model, bce, opt, X, np.zeros(3), epochs=1, X_val=X, y_val=np.array([None] * 3))
+    # integer 0/1 labels with a loss that needs float targets: a Chinese hint, not torch's dtype error
+    with pytest.raises(TypeError, match="astype"):
+        book.train_torch(model, bce, opt, X, np.array([0, 1, 1]), epochs=1)
+    # other errors of the loss pass through unchanged
+    with pytest.raises(IndexError):
+        book.train_torch(torch.nn.Linear(2, 3), torch.nn.functional.cross_entropy,
+                         torch.optim.SGD(model.parameters(), lr=0.1), X, np.array([0, 5, 1]), epochs=1)
+
+
 def test_binary_accuracy():
     assert book.binary_accuracy(torch.tensor([0.9, 0.2, 0.7]), torch.tensor([1.0, 0.0, 0.0])) == pytest.approx(2 / 3)
     with pytest.raises(ValueError):

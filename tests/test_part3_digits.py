@@ -84,3 +84,52 @@ def test_small_cnn_shapes_params_and_bad_input():
     for kw in [dict(c=0), dict(c=2.5), dict(n_classes=0)]:
         with pytest.raises(ValueError):
             small_cnn(**kw)
+
+
+def _old_loop(model, X, y, *, epochs, lr, batch_size, weight_decay, cosine, X_val, y_val, seed):
+    """The hand-written loop train_classifier had before it used book.train_torch."""
+    import math
+
+    import torch.nn.functional as F
+
+    Xt, yt = torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y, dtype=torch.long)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    total = epochs * ((len(Xt) + batch_size - 1) // batch_size)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda t: 0.5 * (1 + math.cos(math.pi * min(t, total) / total)) if cosine else 1.0)
+    gen = torch.Generator().manual_seed(seed)
+    losses, accs = [], []
+    for _ in range(epochs):
+        model.train()
+        order = torch.randperm(len(Xt), generator=gen)
+        s_loss = 0.0
+        for s in range(0, len(Xt), batch_size):
+            idx = order[s:s + batch_size]
+            opt.zero_grad()
+            loss = F.cross_entropy(model(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+            sched.step()
+            s_loss += float(loss.detach()) * len(idx)
+        losses.append(s_loss / len(Xt))
+        accs.append(accuracy(model, X_val, y_val))
+    return losses, accs
+
+
+@pytest.mark.parametrize("cosine", [False, True])
+def test_train_classifier_is_the_old_loop_exactly(cosine):
+    """Folding the loop into book.train_torch changed no number (batch-norm and dropout too)."""
+    s = load_digit_images(seed=0)
+    X, y = s.X_train[:300], s.y_train[:300]
+    kw = dict(epochs=3, lr=1e-2, batch_size=64, weight_decay=1e-4, cosine=cosine, seed=7)
+    models = []
+    for _ in range(2):
+        torch.manual_seed(3)
+        models.append(small_cnn(4))
+    torch.manual_seed(11)
+    old = _old_loop(models[0], X, y, X_val=s.X_val, y_val=s.y_val, **kw)
+    torch.manual_seed(11)                      # dropout draws from the global generator
+    log = train_classifier(models[1], X, y, X_val=s.X_val, y_val=s.y_val, **kw)
+    assert log.train_loss == old[0] and log.val_acc == old[1]
+    for a, b in zip(models[0].state_dict().values(), models[1].state_dict().values()):
+        assert torch.equal(a, b)

@@ -6,7 +6,8 @@ import pytest
 
 import book  # noqa: F401  (before TensorFlow)
 from book.part5.cnn import (KerasAdamTrainer, batch_order, step_down, build_keras_cnn, load_digits_images, n_params, predict_proba_torch,
-                            shift_augment, torch_cnn, torch_twin, train_keras, train_torch)
+                            shift_augment, torch_cnn, torch_twin, train_keras,
+                            train_torch_on_batches)
 from book.part5.intent import FAQ, SLOTS, TEMPLATES, load_corpus_spec, make_corpus, template_split
 
 
@@ -37,7 +38,7 @@ def test_twin_matches_keras_before_and_after_one_step():
     assert np.allclose(predict_proba_torch(twin, X), model(X).numpy(), atol=1e-5)
     batches = [np.arange(64)]
     lk = train_keras(model, X, y, batches, lr=1e-3)
-    lt = train_torch(twin, X, y, batches, lr=1e-3)
+    lt = train_torch_on_batches(twin, X, y, batches, lr=1e-3)
     assert abs(lk[0] - lt[0]) < 1e-5
     assert np.allclose(predict_proba_torch(twin, X), model(X).numpy(), atol=1e-3)
 
@@ -111,10 +112,10 @@ def test_step_down_and_schedules_match_across_frameworks():
     twin = torch_twin(model)
     lrs = step_down(1e-2, len(batches), 2)
     lk = train_keras(model, X, y, batches, lrs=lrs)
-    lt = train_torch(twin, X, y, batches, lrs=lrs)
+    lt = train_torch_on_batches(twin, X, y, batches, lrs=lrs)
     assert np.allclose(lk, lt, atol=1e-3)                          # float32, Adam's eps placed differently
-    plain = train_torch(torch_twin(build_keras_cnn(seed=5)), X, y, batches, lr=1e-2)
+    plain = train_torch_on_batches(torch_twin(build_keras_cnn(seed=5)), X, y, batches, lr=1e-2)
     assert np.allclose(lt[:3], plain[:3], atol=1e-6)                # same until the rate drops ...
     assert abs(lt[3] - plain[3]) > 5e-3                             # ... then the schedule is really applied
     with pytest.raises(ValueError):
-        train_torch(twin, X, y, batches, lrs=lrs[:2])
+        train_torch_on_batches(twin, X, y, batches, lrs=lrs[:2])

@@ -1,4 +1,4 @@
-"""scikit-learn's 8×8 handwritten digits as image tensors, and a small multi-class training loop.
+"""scikit-learn's 8×8 handwritten digits as image tensors, and a classifier trained by book.train_torch.
 
 Used by ``chapters/part3/02_architectures`` (the CNN against a tiny Vision Transformer, same
 digits, same training budget) and ``04_project`` (the article's CNN classifier made real). The digits ship with scikit-learn
@@ -113,75 +113,59 @@ def accuracy(model: Any, X: Any, y: Any, *, batch_size: int = 1024) -> float:
     return correct / len(X)
 
 
-def train_classifier(
-    model: Any,
-    X: Any,
-    y: Any,
-    *,
-    epochs: int,
-    lr: float = 3e-3,
-    batch_size: int = 64,
-    weight_decay: float = 0.0,
-    cosine: bool = False,
-    X_val: Any = None,
-    y_val: Any = None,
-    seed: int = 0,
-    device: Any = None,
-) -> TrainLog:
-    """Train ``model`` (logits out) with AdamW and cross-entropy; returns the
-    :class:`TrainLog`.
+def train_classifier(model: Any, X: Any, y: Any, *, epochs: int,
+                     lr: float = 3e-3, batch_size: int = 64,
+                     weight_decay: float = 0.0, cosine: bool = False,
+                     X_val: Any = None, y_val: Any = None, seed: int = 0,
+                     device: Any = None) -> TrainLog:
+    """用 AdamW 与交叉熵训练分类器（输出 logits），返回每轮记录 TrainLog。
 
-    Mini-batches are shuffled by a generator seeded with ``seed``; the model is
-    moved to ``device`` (default: where its parameters are). With
-    ``cosine=True`` the learning rate decays from ``lr`` to 0 along a half
-    cosine over all steps.
+    循环本身是全书共用的 :func:`book.train_torch`：小批量按 ``seed`` 打乱；
+    ``cosine=True`` 时学习率沿半个余弦从 ``lr`` 降到 0；给了验证集就每轮记一次
+    验证准确率。模型搬到 ``device``（默认：参数所在的设备）。
+
+    Train a classifier (logits out) with AdamW and cross-entropy through
+    :func:`book.train_torch`; returns the per-epoch :class:`TrainLog`.
     """
     import torch
     import torch.nn.functional as F
 
+    from ..train import train_torch
+
+    steps = _check_classifier_args(epochs, lr, batch_size, len(X), len(y))
+    dev = next(model.parameters()).device if device is None else device
+    model.to(dev)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr,
+                            weight_decay=weight_decay)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda t: _cosine(t, steps) if cosine else 1.0)
+    log = TrainLog()
+
+    def record(epoch: int, m: Any) -> None:      # 每轮之后：验证准确率
+        if X_val is not None:
+            log.val_acc.append(accuracy(m, X_val, y_val))
+
+    hist = train_torch(model, F.cross_entropy, opt, X,
+                       torch.as_tensor(y, dtype=torch.long),
+                       epochs=epochs, batch_size=batch_size, seed=seed,
+                       device=torch.device(dev), scheduler=sched,
+                       callback=record, progress_bar=False)
+    log.train_loss = hist.train_loss
+    return log
+
+
+def _cosine(step: int, total: int) -> float:
+    """Half-cosine factor: 1 at step 0, 0 at ``total`` and after."""
+    return 0.5 * (1 + math.cos(math.pi * min(step, total) / total))
+
+
+def _check_classifier_args(epochs: int, lr: float, batch_size: int,
+                           n_x: int, n_y: int) -> int:
+    """The checks of :func:`train_classifier`; returns its optimizer steps."""
     epochs = check_positive_int("epochs（轮数）", epochs)
     batch_size = check_positive_int("batch_size（批大小）", batch_size)
     if not (isinstance(lr, (int, float)) and lr > 0):
         raise ValueError(f"lr（学习率）应为正数，收到 {lr!r}")
-    dev = (
-        next(model.parameters()).device
-        if device is None
-        else torch.device(device)
-    )
-    model.to(dev)
-    Xt = torch.as_tensor(X, dtype=torch.float32).to(dev)
-    yt = torch.as_tensor(y, dtype=torch.long).to(dev)
-    if len(Xt) != len(yt) or len(Xt) == 0:
-        raise ValueError(
-            f"X 与 y 的样本数应相同且非零，收到 {len(Xt)} 与 {len(yt)}"
-        )
-    opt = torch.optim.AdamW(
-        model.parameters(), lr=lr, weight_decay=weight_decay
-    )
-    total_steps = epochs * ((len(Xt) + batch_size - 1) // batch_size)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt,
-        lambda step: (
-            0.5 * (1 + math.cos(math.pi * min(step, total_steps) / total_steps))
-            if cosine
-            else 1.0
-        ),
-    )
-    gen = torch.Generator().manual_seed(seed)
-    log = TrainLog()
-    for _ in range(epochs):
-        model.train()
-        order = torch.randperm(len(Xt), generator=gen).to(dev)
-        total = 0.0
-        for s in range(0, len(Xt), batch_size):
-            idx = order[s:s + batch_size]
-            opt.zero_grad()
-            loss = F.cross_entropy(model(Xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += float(loss.detach()) * len(idx)
-        log.train_loss.append(total / len(Xt))
-        if X_val is not None:
-            log.val_acc.append(accuracy(model, X_val, y_val))
-    return log
+    if n_x != n_y or n_x == 0:
+        raise ValueError(f"X 与 y 的样本数应相同且非零，收到 {n_x} 与 {n_y}")
+    return epochs * ((n_x + batch_size - 1) // batch_size)

@@ -223,10 +223,18 @@ def train_keras(model, X: np.ndarray, y: np.ndarray, batches: Sequence[np.ndarra
     return KerasAdamTrainer(model, lr=lr, eps=eps).fit(X, y, batches, lrs)
 
 
-def train_torch(net, X: np.ndarray, y: np.ndarray, batches: Sequence[np.ndarray], *, lr: float = 3e-3,
-                eps: float = 1e-7, lrs: Sequence[float] | None = None, device=None) -> list[float]:
-    """The same loop in PyTorch (``net`` returns logits; ``lrs`` as in :meth:`KerasAdamTrainer.fit`);
-    returns the batch losses."""
+def train_torch_on_batches(net, X: np.ndarray, y: np.ndarray, batches: Sequence[np.ndarray], *,
+                           lr: float = 3e-3, eps: float = 1e-7, lrs: Sequence[float] | None = None,
+                           device=None) -> list[float]:
+    """Keras 循环的 PyTorch 孪生：在调用者给定的小批量上逐步做 Adam，返回每批的损失。
+
+    它不是 :func:`book.train_torch`：批次（下标数组的列表）和每步的学习率 ``lrs`` 由调用者给出，
+    与 :meth:`KerasAdamTrainer.fit` 一步一步相同（Adam 的 ``eps`` 也取 Keras 的默认值），
+    这样两个框架的结果才能逐批比较；记录的是每批损失而不是每轮的记录。
+
+    The PyTorch twin of the Keras loop (``net`` returns logits; ``lrs`` as in
+    :meth:`KerasAdamTrainer.fit`); returns the batch losses.
+    """
     import torch
 
     check_positive("lr", lr)

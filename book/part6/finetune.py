@@ -127,7 +127,14 @@ def _make_model(cfg: GPTConfig, seed: int) -> GPT:
 
 def train_reference(cfg: GPTConfig, data: torch.Tensor, *, steps: int, batch: int, lr: float,
                     seed: int = 0) -> dict[str, torch.Tensor]:
-    """One process, the combined batch of every step, plain SGD: the result DDP must reproduce."""
+    """单进程参照：每步用合起来的整批做普通 SGD，返回 DDP 必须复现的参数。
+
+    它不用 :func:`book.train_torch`：批次是 :func:`_batches` 预先抽好的随机窗口，与
+    ``_worker`` 里各进程切分的正是同一批；模型自己算语言模型损失（``model(x, y)``）。
+    两边逐行相同，比较才只检验 DDP 的梯度平均。
+
+    One process, the combined batch of every step, plain SGD: the result DDP must reproduce.
+    """
     model = _make_model(cfg, seed)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     for x, y in _batches(data, steps, batch, cfg.block_size, seed):

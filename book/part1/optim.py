@@ -45,6 +45,40 @@ def _check_pair(theta: Any, grad: Any) -> tuple[np.ndarray, np.ndarray]:
     return t, g
 
 
+def _momentum_inputs(theta: Any, grad: Any, state: Any, lr: float,
+                     momentum: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The checks of :func:`momentum_step`, in its order; returns ``theta``, ``grad``, ``v``."""
+    check_positive("lr", lr)
+    check_decay("momentum", momentum)
+    t, g = _check_pair(theta, grad)
+    v = np.zeros_like(t) if state is None else _as_vector("state", state)
+    if v.shape != t.shape:
+        raise ValueError(f"速度 state 的形状 {v.shape} 与 theta 的形状 {t.shape} 应相同")
+    return t, g, v
+
+
+def _adam_inputs(theta: Any, grad: Any, lr: float, beta1: float, beta2: float,
+                 eps: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The checks of the Adam steps, in their order (``eps=None``: the rule has no ``eps``)."""
+    check_positive("lr", lr)
+    check_decay("beta1", beta1)
+    check_decay("beta2", beta2)
+    if eps is not None:
+        check_nonnegative("eps", eps)
+    return _check_pair(theta, grad)
+
+
+def _adam_state(state: Any, t: np.ndarray) -> "AdamState":
+    """``state`` checked against ``theta`` (zero moments at step 0 when ``None``)."""
+    if state is None:
+        state = AdamState(np.zeros_like(t), np.zeros_like(t), 0)
+    if not isinstance(state, AdamState):
+        raise ValueError(f"state 应为 AdamState 或 None，收到 {type(state).__name__}")
+    if state.m.shape != t.shape or state.v.shape != t.shape:
+        raise ValueError(f"state 的形状 {state.m.shape} 与 theta 的形状 {t.shape} 应相同")
+    return state
+
+
 def gd_step(theta: Any, grad: Any, state: None = None, *, lr: float) -> tuple[np.ndarray, None]:
     """Gradient descent: ``theta - lr * grad`` (SGD when ``grad`` comes from one sample or a batch)."""
     check_positive("lr", lr)
@@ -60,17 +94,13 @@ def momentum_step(
     lr: float,
     momentum: float = 0.9,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Heavy-ball momentum as in ``torch.optim.SGD(momentum=...)``:
-    ``v = momentum * v + grad``, ``theta - lr * v``. ``state`` is the velocity
-    ``v`` (zeros when ``None``)."""
-    check_positive("lr", lr)
-    check_decay("momentum", momentum)
-    t, g = _check_pair(theta, grad)
-    v = np.zeros_like(t) if state is None else _as_vector("state", state)
-    if v.shape != t.shape:
-        raise ValueError(
-            f"速度 state 的形状 {v.shape} 与 theta 的形状 {t.shape} 应相同"
-        )
+    """重球动量，与 ``torch.optim.SGD(momentum=...)`` 相同：
+    ``v = momentum * v + grad``，``theta - lr * v``；
+    ``state`` 是速度 ``v``（``None`` 时为 0）。
+
+    Heavy-ball momentum as in ``torch.optim.SGD(momentum=...)``.
+    """
+    t, g, v = _momentum_inputs(theta, grad, state, lr, momentum)   # 检查输入
     v = momentum * v + g
     return t - lr * v, v
 
@@ -91,16 +121,12 @@ def adam_moments(
     beta1: float,
     beta2: float,
 ) -> tuple[np.ndarray, np.ndarray, AdamState]:
-    if state is None:
-        state = AdamState(np.zeros_like(t), np.zeros_like(t), 0)
-    if not isinstance(state, AdamState):
-        raise ValueError(
-            f"state 应为 AdamState 或 None，收到 {type(state).__name__}"
-        )
-    if state.m.shape != t.shape or state.v.shape != t.shape:
-        raise ValueError(
-            f"state 的形状 {state.m.shape} 与 theta 的形状 {t.shape} 应相同"
-        )
+    """Adam 的一阶、二阶矩及其偏差修正；返回 ``m_hat``、``v_hat`` 与新的状态。
+
+    Adam's moments and their bias corrections; returns ``m_hat``, ``v_hat``
+    and the new state.
+    """
+    state = _adam_state(state, t)
     step = state.t + 1
     m = beta1 * state.m + (1 - beta1) * g          # first moment: mean of g
     v = beta2 * state.v + (1 - beta2) * g**2       # second moment: mean of g**2
@@ -119,13 +145,12 @@ def adam_step(
     beta2: float = 0.999,
     eps: float = 1e-8,
 ) -> tuple[np.ndarray, AdamState]:
-    """One Adam step (Kingma & Ba 2015, Algorithm 1):
-    ``theta - lr * m_hat / (sqrt(v_hat) + eps)``."""
-    check_positive("lr", lr)
-    check_decay("beta1", beta1)
-    check_decay("beta2", beta2)
-    check_nonnegative("eps", eps)
-    t, g = _check_pair(theta, grad)
+    """Adam 的一步（Kingma & Ba 2015，算法 1）：
+    ``theta - lr * m_hat / (sqrt(v_hat) + eps)``。
+
+    One Adam step (Kingma & Ba 2015, Algorithm 1).
+    """
+    t, g = _adam_inputs(theta, grad, lr, beta1, beta2, eps)        # 检查输入
     m_hat, v_hat, new = adam_moments(t, g, state, beta1, beta2)
     return t - lr * m_hat / (np.sqrt(v_hat) + eps), new
 
@@ -133,16 +158,16 @@ def adam_step(
 def article_adam_step(theta: Any, grad: Any, state: AdamState | None = None, *,
                       lr: float = 1e-3, beta1: float = 0.9,
                       beta2: float = 0.999) -> tuple[np.ndarray, AdamState]:
-    """The article's rule ``theta - lr * (m_hat + v_hat)`` -- WRONG, for
-    demonstration only.
+    """原文的式子 ``theta - lr * (m_hat + v_hat)``：是错的，只用来演示。
 
-    The article names ``m_t`` and ``v_t`` without defining them; the most
-    charitable reading, used here, takes Adam's moment recursions for them.
+    原文只写了 ``m_t``、``v_t`` 而没有定义；
+    这里取最宽厚的读法，即 Adam 的两个矩。
+
+    The article's rule -- WRONG, for demonstration only. The article names
+    ``m_t`` and ``v_t`` without defining them; the most charitable reading
+    takes Adam's moments.
     """
-    check_positive("lr", lr)
-    check_decay("beta1", beta1)
-    check_decay("beta2", beta2)
-    t, g = _check_pair(theta, grad)
+    t, g = _adam_inputs(theta, grad, lr, beta1, beta2)             # 检查输入
     m_hat, v_hat, new = adam_moments(t, g, state, beta1, beta2)
     return t - lr * (m_hat + v_hat), new
 

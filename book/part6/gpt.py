@@ -142,14 +142,44 @@ class Block(nn.Module):
         return x + self.drop(self.mlp(self.ln_2(x)))
 
 
+def _check_cfg(cfg: GPTConfig) -> GPTConfig:
+    """``cfg`` itself when it is a :class:`GPTConfig` (which checked its sizes)."""
+    if not isinstance(cfg, GPTConfig):
+        raise TypeError(f"cfg 应为 GPTConfig，收到 {type(cfg).__name__}")
+    return cfg
+
+
+def _check_idx(idx: torch.Tensor, block_size: int) -> None:
+    """Token ids ``(batch, T)`` with ``1 ≤ T ≤ block_size``."""
+    if not isinstance(idx, torch.Tensor) or idx.dim() != 2 or idx.dtype not in (torch.long, torch.int32):
+        raise ValueError("idx 应为形状 (batch, T) 的整数张量")
+    if idx.shape[1] == 0:
+        raise ValueError("idx 的序列长度为 0：上下文至少要有一个 token")
+    if idx.shape[1] > block_size:
+        raise ValueError(f"序列长度 {idx.shape[1]} 超过上下文长度 block_size={block_size}")
+
+
+def _check_sampling(max_new_tokens: int, temperature: float, top_k: int | None) -> None:
+    """The sampling arguments of :meth:`GPT.generate`."""
+    check_positive_int("max_new_tokens", max_new_tokens)
+    if not (isinstance(temperature, (int, float)) and temperature > 0):
+        raise ValueError(f"temperature 应为正数，收到 {temperature!r}")
+    if top_k is not None:
+        check_positive_int("top_k", top_k)
+
+
 class GPT(nn.Module):
-    """A decoder-only Transformer language model (see the module docstring for its layout)."""
+    """只有解码器的 Transformer 语言模型（各层的布局见模块说明）。
+
+    输入检查放在模块级的 ``_check_cfg``、``_check_idx``、``_check_sampling`` 里，
+    类里只留模型本身。
+
+    A decoder-only Transformer language model (see the module docstring for its layout).
+    """
 
     def __init__(self, cfg: GPTConfig):
         super().__init__()
-        if not isinstance(cfg, GPTConfig):
-            raise TypeError(f"cfg 应为 GPTConfig，收到 {type(cfg).__name__}")
-        self.cfg = cfg
+        self.cfg = _check_cfg(cfg)
         self.wte = nn.Embedding(cfg.vocab_size, cfg.d_model)
         self.wpe = nn.Embedding(cfg.block_size, cfg.d_model)
         self.h = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
@@ -174,18 +204,14 @@ class GPT(nn.Module):
         """Number of distinct parameters (the tied ``lm_head`` weight is counted once)."""
         return sum(p.numel() for p in self.parameters())
 
-    def _check_idx(self, idx: torch.Tensor) -> None:
-        if not isinstance(idx, torch.Tensor) or idx.dim() != 2 or idx.dtype not in (torch.long, torch.int32):
-            raise ValueError("idx 应为形状 (batch, T) 的整数张量")
-        if idx.shape[1] == 0:
-            raise ValueError("idx 的序列长度为 0：上下文至少要有一个 token")
-        if idx.shape[1] > self.cfg.block_size:
-            raise ValueError(f"序列长度 {idx.shape[1]} 超过上下文长度 block_size={self.cfg.block_size}")
-
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None
                 ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Logits ``(B, T, V)`` and, when ``targets`` are given, the mean cross-entropy."""
-        self._check_idx(idx)
+        """logits ``(B, T, V)``；给了 ``targets`` 时还有平均交叉熵。
+
+        Logits ``(B, T, V)`` and, when ``targets`` are given,
+        the mean cross-entropy.
+        """
+        _check_idx(idx, self.cfg.block_size)
         T = idx.shape[1]
         pos = torch.arange(T, device=idx.device)
         x = self.drop(self.wte(idx) + self.wpe(pos))
@@ -206,12 +232,8 @@ class GPT(nn.Module):
         ``temperature`` divides the logits (→ 0: greedy; 1: the model's own distribution);
         ``top_k`` keeps only the k most likely tokens.
         """
-        self._check_idx(idx)
-        check_positive_int("max_new_tokens", max_new_tokens)
-        if not (isinstance(temperature, (int, float)) and temperature > 0):
-            raise ValueError(f"temperature 应为正数，收到 {temperature!r}")
-        if top_k is not None:
-            check_positive_int("top_k", top_k)
+        _check_idx(idx, self.cfg.block_size)
+        _check_sampling(max_new_tokens, temperature, top_k)
         was_training = self.training
         self.eval()
         for _ in range(max_new_tokens):
@@ -410,12 +432,41 @@ def _param_groups(model: GPT, embed_lr_mult: float) -> Any:
             {"params": embeddings, "mult": float(embed_lr_mult)}]
 
 
+def _check_train_args(model: GPT, train: torch.Tensor, steps: int, batch_size: int, lr: float,
+                      eval_every: int | None, embed_lr_mult: float,
+                      eval_stride: int | None = None) -> int:
+    """The checks of :func:`train_gpt`, in its order; returns the evaluation interval."""
+    check_positive_int("steps", steps)
+    check_positive_int("batch_size", batch_size)
+    _check_context(train, model.cfg.block_size)
+    if not lr > 0:
+        raise ValueError(f"lr 应为正数，收到 {lr!r}")
+    every = steps if eval_every is None else check_positive_int("eval_every", eval_every)
+    if not (isinstance(embed_lr_mult, (int, float)) and embed_lr_mult > 0):
+        raise ValueError(f"embed_lr_mult 应为正数，收到 {embed_lr_mult!r}")
+    if eval_stride is not None:
+        check_positive_int("eval_stride", eval_stride)
+        if eval_stride > model.cfg.block_size:
+            raise ValueError(f"eval_stride={eval_stride} 不应超过上下文长度 {model.cfg.block_size}")
+    return every
+
+
 def train_gpt(model: GPT, train: torch.Tensor, val: torch.Tensor | None = None, *, steps: int,
               batch_size: int = 16, lr: float = 3e-3, weight_decay: float = 0.0, cosine: bool = True,
               eval_every: int | None = None, seed: int = 0, desc: str = "训练 GPT",
               progress_bar: bool | None = None, embed_lr_mult: float = 1.0,
               eval_stride: int | None = None) -> GPTHistory:
-    """Train ``model`` with AdamW on random windows of ``train`` for ``steps`` steps.
+    """用 AdamW 在 ``train`` 的随机窗口上训练 ``model``，
+    共 ``steps`` 步，返回 GPTHistory。
+
+    这是语言模型的训练循环，与全书共用的 :func:`book.train_torch`
+    不同：按步数而不是按轮数训练，每步从语料里随机抽窗口
+    （``seed`` 的生成器），学习率先预热再余弦下降，每 ``eval_every``
+    步记一次训练损失和验证损失（验证窗口的步长为 ``eval_stride``），
+    嵌入层可以有自己的学习率倍数。
+
+    Train ``model`` with AdamW on random windows of ``train``
+    for ``steps`` steps.
 
     Every ``eval_every`` steps (and after the last) it records the mean training loss
     since the previous record and, with ``val``, :func:`estimate_loss` on ``val`` with
@@ -430,20 +481,10 @@ def train_gpt(model: GPT, train: torch.Tensor, val: torch.Tensor | None = None, 
     layer): each row of an embedding is only updated by the batches where its token occurs,
     so a larger rate there speeds up a small model on a large vocabulary (1: one rate for all).
     """
-    check_positive_int("steps", steps)
-    check_positive_int("batch_size", batch_size)
-    _check_context(train, model.cfg.block_size)
-    if not lr > 0:
-        raise ValueError(f"lr 应为正数，收到 {lr!r}")
-    every = steps if eval_every is None else check_positive_int("eval_every", eval_every)
-    if eval_stride is not None:
-        check_positive_int("eval_stride", eval_stride)
-        if eval_stride > model.cfg.block_size:
-            raise ValueError(f"eval_stride={eval_stride} 不应超过上下文长度 {model.cfg.block_size}")
+    every = _check_train_args(model, train, steps, batch_size, lr, eval_every,
+                              embed_lr_mult, eval_stride)
     device = next(model.parameters()).device
     gen = torch.Generator().manual_seed(seed)
-    if not (isinstance(embed_lr_mult, (int, float)) and embed_lr_mult > 0):
-        raise ValueError(f"embed_lr_mult 应为正数，收到 {embed_lr_mult!r}")
     opt = torch.optim.AdamW(_param_groups(model, embed_lr_mult), lr=lr,
                             weight_decay=weight_decay, betas=(0.9, 0.99))
     hist = GPTHistory()

@@ -52,13 +52,13 @@ def _number(name: str, v: Any, *, allow_zero: bool = False) -> float:
 
 
 def train_flops(n_params: float, n_tokens: float) -> float:
-    """Training compute ``6·N·D`` FLOPs: forward ``2·N·D`` plus backward
+    """训练的计算量 ``6·N·D`` FLOPs：前向 ``2·N·D``，反向 ``4·N·D``。
+
+    Training compute ``6·N·D`` FLOPs: forward ``2·N·D`` plus backward
     ``4·N·D``."""
-    return (
-        6.0
-        * _number("n_params（参数量）", n_params)
-        * _number("n_tokens（训练 token 数）", n_tokens)
-    )
+    n = _number("n_params（参数量）", n_params)
+    d = _number("n_tokens（训练 token 数）", n_tokens)
+    return 6.0 * n * d
 
 
 def inference_flops_per_token(n_params: float) -> float:
@@ -138,7 +138,9 @@ class Compute:
 
 def flops_to_cost(flops: float, *, peak_flops_per_s: float, utilization: float,
                   price_per_hour: float, n_devices: int = 1) -> Compute:
-    """Turn a FLOP count into wall-clock hours and money.
+    """把 FLOP 数换成墙钟小时数和钱（利用率、设备数、每设备小时价格）。
+
+    Turn a FLOP count into wall-clock hours and money.
 
     ``hours = flops / (peak · utilization · n_devices) / 3600``;
     ``money = hours · n_devices · price_per_hour`` (``price_per_hour`` is per

@@ -33,7 +33,9 @@ __all__ = [
 
 # --- counting -----------------------------------------------------------------
 def mlp_param_count(layer_sizes: Sequence[int], *, bias: bool = True) -> int:
-    """Parameters of a fully connected network with the given layer sizes.
+    """给定各层宽度的全连接网络的参数个数。
+
+    Parameters of a fully connected network with the given layer sizes.
 
     ``layer_sizes = [n_0, n_1, ..., n_L]`` (input, hidden..., output). Layer
     ``l`` has an ``n_{l-1} × n_l`` weight matrix and, with ``bias=True``,
@@ -217,7 +219,10 @@ def column_mse(model, X, y) -> np.ndarray:
 
 
 def column_mse_loss(out, y):
-    """Sum over the columns of ``out`` (shape ``(n, M)``) of their mean squared
+    """``out``（形状 ``(n, M)``）每一列对 ``y`` 的均方误差之和。
+    各成员不共享参数，所以这个和对成员 ``j`` 的梯度就是它自己的 MSE 的梯度。
+
+    Sum over the columns of ``out`` (shape ``(n, M)``) of their mean squared
     error against ``y``.
 
     Members of an :class:`MLPFamily` share no parameter, so the gradient of this

@@ -110,7 +110,10 @@ def make_traffic_series(n_weeks: int = 10, *, noise_sd: float = 40.0, ar: float 
 
 def lag_matrix(y: np.ndarray, lags: list[int] | tuple[int, ...], *,
                horizon: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Design matrix of past values for forecasting ``horizon`` steps ahead.
+    """提前 ``horizon`` 步预测时，由过去的值构成的设计矩阵。
+    返回 ``(X, target, t)``，``t`` 是各行目标的下标。
+
+    Design matrix of past values for forecasting ``horizon`` steps ahead.
 
     Row ``k`` predicts ``y[t]`` with ``t = start + k`` from
     ``y[t - horizon - l + 1]`` for each ``l`` in ``lags`` (``lags=[1]`` with

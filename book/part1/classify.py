@@ -43,7 +43,11 @@ def _scores(scores, n: int) -> np.ndarray:
 
 
 def roc_points(y_true, scores) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """ROC curve of ``scores`` (higher means "positive") against 0/1 labels
+    """``scores``（越大越像正类）对 0/1 标签 ``y_true`` 的 ROC 曲线。
+    返回 ``(fpr, tpr, thresholds)``：每个不同的分数一个点，阈值从大到小，
+    起点 ``(0, 0)`` 的阈值是 ``+inf``；分数相同的样本让曲线斜着走。
+
+    ROC curve of ``scores`` (higher means "positive") against 0/1 labels
     ``y_true``.
 
     Returns ``(fpr, tpr, thresholds)``: one point per distinct score, in
@@ -73,7 +77,10 @@ def roc_points(y_true, scores) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def auc_rank(y_true, scores) -> float:
-    """AUC as a probability: P(score of a random positive > score of a random
+    """AUC 的概率读法：随机一个正例的分数高于随机一个负例的概率，
+    同分算 1/2（Mann–Whitney 形式，等于 roc_points 曲线下的梯形面积）。
+
+    AUC as a probability: P(score of a random positive > score of a random
     negative), ties count 1/2.
 
     This is the Mann–Whitney form; it equals the trapezoid area under

@@ -94,7 +94,9 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 def mlp_forward(
     params: Params, X: np.ndarray, activation: str = "tanh"
 ) -> tuple[np.ndarray, dict]:
-    """Forward pass: return the logits ``z`` (shape ``(n,)``) and the cache the
+    """前向传播：返回 logits ``z``（形状 ``(n,)``）和反向传播要用的缓存。
+
+    Forward pass: return the logits ``z`` (shape ``(n,)``) and the cache the
     backward pass needs."""
     _check_params(params)
     _check_activation(activation)
@@ -123,7 +125,9 @@ def mlp_loss(params: Params, X: np.ndarray, y: np.ndarray, activation: str = "ta
 
 
 def mlp_backward(params: Params, cache: dict, y: np.ndarray) -> Params:
-    """Hand-derived gradients of the mean BCE loss with respect to every
+    """手推的梯度：平均二元交叉熵对每个参数的偏导。
+
+    Hand-derived gradients of the mean BCE loss with respect to every
     parameter."""
     _check_params(params)
     X, H, z = cache["X"], cache["H"], cache["z"]

@@ -62,7 +62,9 @@ def seed_interval(values, level: float = 0.95) -> Interval:
 
 def bootstrap_ci(values, statistic: Callable[[np.ndarray], np.ndarray] | None = None, *,
                  n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> Interval:
-    """Percentile bootstrap interval of ``statistic`` (default: the mean) of one sample.
+    """一个样本的 ``statistic``（默认均值）的百分位自助法区间。
+
+    Percentile bootstrap interval of ``statistic`` (default: the mean) of one sample.
 
     ``statistic`` receives an array of shape ``(n_boot, n)`` (one resample per
     row) and must return ``n_boot`` numbers.
@@ -84,7 +86,10 @@ def bootstrap_ci(values, statistic: Callable[[np.ndarray], np.ndarray] | None = 
 
 def paired_bootstrap_diff(scores_a, scores_b, *, n_boot: int = 2000, level: float = 0.95,
                           seed: int = 0) -> Interval:
-    """Interval of ``mean(scores_b) - mean(scores_a)`` when both are scored on the same rows.
+    """两个模型在同一批行上打分时 ``mean(scores_b) - mean(scores_a)`` 的区间。
+    重抽样按行进行、成对保留，两个模型同对同错的行不增加噪声。
+
+    Interval of ``mean(scores_b) - mean(scores_a)`` when both are scored on the same rows.
 
     ``scores_a[i]`` and ``scores_b[i]`` are the two models' scores on test row
     ``i`` (1/0 for right/wrong gives accuracy). Resampling rows keeps the pairs

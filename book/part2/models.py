@@ -25,7 +25,10 @@ __all__ = ["EnsembleMLP"]
 
 
 class EnsembleMLP(nn.Module):
-    """``members`` independent MLPs ``sizes[0] → … → sizes[-1]`` with ReLU between layers.
+    """``members`` 个互相独立的 MLP，一次前向传播一起算。
+    输入形状 ``(members, n, sizes[0])``，输出 ``(members, n, sizes[-1])``。
+
+    ``members`` independent MLPs ``sizes[0] → … → sizes[-1]`` with ReLU between layers.
 
     ``forward`` takes ``x`` of shape ``(members, n, sizes[0])`` and returns
     ``(members, n, sizes[-1])``. Each member is initialised like ``nn.Linear``

@@ -32,7 +32,10 @@ class DigitSplit:
 def load_digit_images(
     *, seed: int = 0, val_size: float = 0.2, test_size: float = 0.2
 ) -> DigitSplit:
-    """The digits as images, split stratified by class: ``test_size`` of all,
+    """手写数字作为图像，按类别分层切分：
+    ``test_size`` 取自全部，``val_size`` 取自其余；像素除以固定的 16。
+
+    The digits as images, split stratified by class: ``test_size`` of all,
     ``val_size`` of the rest.
 
     Pixel values (0–16 in scikit-learn) are divided by 16: a fixed scale, so no
@@ -62,8 +65,11 @@ def load_digit_images(
 
 
 def small_cnn(c: int = 16, n_classes: int = 10) -> Any:
-    """The book's CNN for 8×8 digits (Part III 04): two stages of 3×3 conv →
-    BatchNorm → ReLU → 2×2 pool.
+    """本书给 8×8 数字用的 CNN：两级“3×3 卷积 → 批归一化 → ReLU → 2×2 池化”，
+    再接 dropout 和一个线性层；``c`` 是第一级的通道数（第二级 ``2c``）。
+
+    The book's CNN for 8×8 digits (Part III 04): two stages of
+    3×3 conv → BatchNorm → ReLU → 2×2 pool.
 
     ``c`` is the first stage's channel count (the second has ``2c``); 8×8 → 4×4
     → 2×2, then dropout and one linear layer to ``n_classes`` logits.

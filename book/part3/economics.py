@@ -61,7 +61,10 @@ def monthly_profit(plan: ApiPlan, tokens_per_month: float) -> float:
 
 
 def break_even_tokens(plan: ApiPlan) -> float:
-    """Tokens per month at which the profit is zero; ``math.inf`` if the price
+    """月利润为零时每月的 token 数；
+    价格不高于服务成本时为 ``math.inf``。
+
+    Tokens per month at which the profit is zero; ``math.inf`` if the price
     does not exceed the serving cost."""
     if not isinstance(plan, ApiPlan):
         raise ValueError(f"plan 应为 ApiPlan，收到 {type(plan).__name__}")

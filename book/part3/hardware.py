@@ -88,8 +88,12 @@ def theoretical_peak_flops(
     fma_units: int = 2,
     cores: int | None = None,
 ) -> float | None:
-    """``cores × clock × (simd_bits / dtype_bits) × 2 × fma_units`` FLOP/s, or
-    ``None`` if the clock is unknown.
+    """理论峰值 FLOP/s：
+    ``核数 × 主频 × (SIMD 位宽 / 数据位宽) × 2 × FMA 单元数``；
+    主频未知时为 ``None``。
+
+    ``cores × clock × (simd_bits / dtype_bits) × 2 × fma_units`` FLOP/s,
+    or ``None`` if the clock is unknown.
 
     ``cores`` defaults to all physical cores; pass ``cores=1`` for one thread.
     """

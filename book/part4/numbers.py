@@ -52,7 +52,9 @@ def english(n: int) -> str:
 
 
 def chinese(n: int) -> str:
-    """Chinese numeral for ``n`` (0–9999), e.g. ``chinese(1010) == "一千零一十"``, ``chinese(15) == "十五"``."""
+    """整数 ``n``（0–9999）的中文读法。
+
+    Chinese numeral for ``n`` (0–9999), e.g. ``chinese(1010) == "一千零一十"``, ``chinese(15) == "十五"``."""
     n = _check(n)
     if n == 0:
         return "零"

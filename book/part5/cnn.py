@@ -23,7 +23,9 @@ def load_digits_images() -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_mnist_online() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:  # pragma: no cover
-    """MNIST as in the article (needs the network: never called when the book is built).
+    """按原文读入 MNIST（要联网：构建本书时从不调用）。
+
+    MNIST as in the article (needs the network: never called when the book is built).
 
     Returns ``(x_train, y_train), (x_test, y_test)`` with images as float32 ``(N, 28, 28, 1)`` in ``[0, 1]``.
     """
@@ -79,7 +81,9 @@ def _check_lrs(lrs, batches) -> None:
 
 
 def build_keras_cnn(input_shape: tuple[int, int, int] = (8, 8, 1), *, seed: int = 0):
-    """The article's model (Conv2D 32 → MaxPooling2D → Flatten → Dense 64 → Dense 10 softmax)."""
+    """原文的模型：Conv2D 32 → MaxPooling2D → Flatten → Dense 64 → Dense 10。
+
+    The article's model (Conv2D 32 → MaxPooling2D → Flatten → Dense 64 → Dense 10 softmax)."""
     import keras
     from keras import layers
 
@@ -115,7 +119,9 @@ def _twin_module(in_channels: int, filters: int, kernel: tuple[int, int], n_flat
 
 
 def torch_twin(keras_model, *, device=None):
-    """A PyTorch copy of :func:`build_keras_cnn`'s model with the same weights; it returns logits."""
+    """build_keras_cnn 模型的 PyTorch 副本，权重相同，输出 logits。
+
+    A PyTorch copy of :func:`build_keras_cnn`'s model with the same weights; it returns logits."""
     import torch
 
     conv, dense1, dense2 = [l for l in keras_model.layers if l.get_weights()]

@@ -41,7 +41,10 @@ def load_glossary(path: str | Path = GLOSSARY) -> list[dict[str, str]]:
 
 
 def data_version(*arrays: np.ndarray, length: int = 12) -> str:
-    """A fingerprint of the data's content: the first ``length`` hex digits of a SHA-256 over the arrays.
+    """数据内容的指纹：对各数组（连同形状和类型）做 SHA-256，
+    取前 ``length`` 个十六进制位。
+
+    A fingerprint of the data's content: the first ``length`` hex digits of a SHA-256 over the arrays.
 
     Shape and dtype are hashed too, so the same bytes read as another shape give another version.
     """
@@ -141,7 +144,10 @@ class ExperimentLog:
 
 def rerun(log: ExperimentLog, run_id: int, train: Callable[..., dict[str, float]], data: str,
           *, atol: float = 1e-6) -> dict[str, float]:
-    """Re-run recorded run ``run_id`` with ``train(seed=..., **config)`` and check it reproduces.
+    """按记录重跑 ``run_id``（``train(seed=..., **config)``）并核对能否复现。
+    数据版本不同时拒绝；指标差超过 ``atol`` 时抛出 ``AssertionError``。
+
+    Re-run recorded run ``run_id`` with ``train(seed=..., **config)`` and check it reproduces.
 
     Refuses when the data version differs from the recorded one; raises ``AssertionError`` when a
     metric differs by more than ``atol``. Returns the new metrics.

@@ -47,7 +47,10 @@ def _check_vocab(vocab_size: int) -> int:
 
 
 def train_bpe(text: str, vocab_size: int) -> list[tuple[int, int]]:
-    """Learn ``vocab_size - 256`` merges ``(a, b) → 256 + i`` from ``text``; ties go to the smaller pair.
+    """从 ``text`` 学 ``vocab_size - 256`` 次合并 ``(a, b) → 256 + i``；
+    次数相同时取较小的一对，没有出现两次的一对时提前停止。
+
+    Learn ``vocab_size - 256`` merges ``(a, b) → 256 + i`` from ``text``; ties go to the smaller pair.
 
     Stops early when no pair occurs twice. Pair counts are updated incrementally
     (only the chunks that contain the merged pair are recounted) and the most
@@ -106,7 +109,9 @@ def _merge(ids: list[int], pair: tuple[int, int], new: int) -> list[int]:
 
 
 def bpe_encode(text: str, merges: Sequence[tuple[int, int]]) -> list[int]:
-    """Token ids of ``text``: in every chunk apply the learned merges in the order they were learned."""
+    """``text`` 的 token id：在每一块里按学到的先后顺序应用合并。
+
+    Token ids of ``text``: in every chunk apply the learned merges in the order they were learned."""
     rank = {tuple(p): i for i, p in enumerate(merges)}
     out: list[int] = []
     cache: dict[str, list[int]] = {}

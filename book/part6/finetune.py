@@ -33,7 +33,9 @@ __all__ = ["LoRALinear", "add_lora", "count_trainable", "load_peft", "DDPResult"
 
 
 class LoRALinear(nn.Module):
-    """``base(x) + (alpha / r) · x Aᵀ Bᵀ`` with the base layer frozen."""
+    """LoRA：``base(x) + (alpha / r) · x Aᵀ Bᵀ``，基础层冻结，只训练 A、B。
+
+    ``base(x) + (alpha / r) · x Aᵀ Bᵀ`` with the base layer frozen."""
 
     def __init__(self, base: nn.Linear, r: int, alpha: float):
         super().__init__()
@@ -172,6 +174,11 @@ def choose_backend(world_size: int, *, cuda_available: bool | None = None,
 def _worker(rank: int, world_size: int, port: int, cfg: GPTConfig,
             data: torch.Tensor, steps: int, batch: int, lr: float, seed: int,
             out_dir: str, fail_rank: int) -> None:
+    """DDP 的一个进程：初始化进程组，在自己那一份批次上训练，
+    梯度由 DDP 在进程间平均；rank 0 把结果存到 ``out_dir``。
+
+    One DDP process: its share of every combined batch; rank 0 saves the result.
+    """
     import torch.distributed as dist
     from torch.nn.parallel import DistributedDataParallel as DDP
 

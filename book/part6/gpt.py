@@ -73,7 +73,9 @@ class GPTConfig:
 
 
 def causal_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    """Causal scaled dot-product attention, written out.
+    """写出来的因果缩放点积注意力：打分、因果掩码、softmax、加权求和。
+
+    Causal scaled dot-product attention, written out.
 
     ``q``: ``(..., T_q, d_h)``; ``k``, ``v``: ``(..., T_k, d_h)`` with ``T_k ≥ T_q``; query ``i``
     is the token at position ``T_k - T_q + i`` and sees keys ``0 … T_k - T_q + i``.
@@ -86,7 +88,10 @@ def causal_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch
 
 
 class CausalSelfAttention(nn.Module):
-    """Multi-head causal self-attention: ``c_attn`` makes q, k, v; ``c_proj`` mixes the heads."""
+    """多头因果自注意力：``c_attn`` 算出 q、k、v，按头拆开，
+    各头做因果注意力，合并后由 ``c_proj`` 混合各头。
+
+    Multi-head causal self-attention: ``c_attn`` makes q, k, v; ``c_proj`` mixes the heads."""
 
     def __init__(self, cfg: GPTConfig):
         super().__init__()
@@ -115,7 +120,9 @@ class CausalSelfAttention(nn.Module):
 
 
 class MLP(nn.Module):
-    """Position-wise feed-forward network ``d → 4d → d`` with GELU."""
+    """逐位置的前馈网络 ``d → 4d → d``，中间是 GELU。
+
+    Position-wise feed-forward network ``d → 4d → d`` with GELU."""
 
     def __init__(self, cfg: GPTConfig):
         super().__init__()
@@ -127,7 +134,9 @@ class MLP(nn.Module):
 
 
 class Block(nn.Module):
-    """Pre-LayerNorm Transformer block with two residual connections."""
+    """前置 LayerNorm 的 Transformer 块，有两条残差连接。
+
+    Pre-LayerNorm Transformer block with two residual connections."""
 
     def __init__(self, cfg: GPTConfig):
         super().__init__()
@@ -171,8 +180,8 @@ def _check_sampling(max_new_tokens: int, temperature: float, top_k: int | None) 
 class GPT(nn.Module):
     """只有解码器的 Transformer 语言模型（各层的布局见模块说明）。
 
-    输入检查放在模块级的 ``_check_cfg``、``_check_idx``、``_check_sampling`` 里，
-    类里只留模型本身。
+    输入检查放在模块级的 ``_check_cfg``、``_check_idx``、
+    ``_check_sampling`` 里，类里只留模型本身。
 
     A decoder-only Transformer language model (see the module docstring for its layout).
     """
@@ -468,18 +477,19 @@ def train_gpt(model: GPT, train: torch.Tensor, val: torch.Tensor | None = None, 
     Train ``model`` with AdamW on random windows of ``train``
     for ``steps`` steps.
 
-    Every ``eval_every`` steps (and after the last) it records the mean training loss
-    since the previous record and, with ``val``, :func:`estimate_loss` on ``val`` with
-    ``stride=eval_stride`` (``None``: non-overlapping windows; an integer: the sliding-window
-    evaluation, the targets :func:`scored_targets` counts, so that a curve and a baseline
-    can be scored on the same targets).
-    The windows are drawn from a generator seeded with ``seed`` (the global RNG is left
-    alone). The learning rate follows :func:`lr_schedule` (linear warm-up over the first
-    5 % of steps, then a half cosine to a tenth of ``lr``, or constant with ``cosine=False``).
-    ``embed_lr_mult`` multiplies the learning rate of the
-    token and position embeddings (with weight tying, the token embedding is also the output
-    layer): each row of an embedding is only updated by the batches where its token occurs,
-    so a larger rate there speeds up a small model on a large vocabulary (1: one rate for all).
+    Every ``eval_every`` steps (and after the last) it records the mean training
+    loss since the previous record and, with ``val``, :func:`estimate_loss` on
+    ``val`` with ``stride=eval_stride`` (``None``: non-overlapping windows; an
+    integer: the sliding-window evaluation, the targets :func:`scored_targets`
+    counts, so that a curve and a baseline can be scored on the same targets).
+    The windows are drawn from a generator seeded with ``seed`` (the global RNG
+    is left alone). The learning rate follows :func:`lr_schedule` (linear
+    warm-up over the first 5 % of steps, then a half cosine to a tenth of
+    ``lr``, or constant with ``cosine=False``). ``embed_lr_mult`` multiplies
+    the learning rate of the token and position embeddings (with weight tying,
+    the token embedding is also the output layer): each row of an embedding is
+    only updated by the batches where its token occurs, so a larger rate there
+    speeds up a small model on a large vocabulary (1: one rate for all).
     """
     every = _check_train_args(model, train, steps, batch_size, lr, eval_every,
                               embed_lr_mult, eval_stride)

@@ -152,7 +152,10 @@ class NGramCounts:
         return self._kn_cache[n]
 
     def kneser_ney(self, eval_ids, discounts: Sequence[float]) -> np.ndarray:
-        """Probabilities of the targets ``eval_ids[1:]`` under interpolated Kneser–Ney.
+        """插值 Kneser–Ney 下目标 ``eval_ids[1:]`` 的概率。
+        ``discounts`` 是各阶的绝对折扣，每个都在 ``(0, 1)`` 内。
+
+        Probabilities of the targets ``eval_ids[1:]`` under interpolated Kneser–Ney.
 
         ``discounts = (D_2, …, D_order)``, each in ``(0, 1)``: the absolute discount of each order.
         """

@@ -39,7 +39,9 @@ def param_counts(cfg: GPTConfig) -> dict[str, int]:
 
 
 def train_flops_per_token(cfg: GPTConfig) -> float:
-    """Training FLOPs per token: 3 × the forward FLOPs of :mod:`book.cost`.
+    """每个 token 的训练 FLOPs：前向的 3 倍（反向是前向的两倍）。
+
+    Training FLOPs per token: 3 × the forward FLOPs of :mod:`book.cost`.
 
     Forward = :func:`book.cost.gpt_flops_per_token` (weight matmuls ``2·12·L·d²`` and
     causal attention ``2·L·T·d``) + :func:`book.cost.gpt_head_flops_per_token`
@@ -52,7 +54,10 @@ def train_flops_per_token(cfg: GPTConfig) -> float:
 
 
 def steps_for_budget(budget_flops: float, cfg: GPTConfig, batch_size: int, *, multiple: int = 1) -> int:
-    """Optimizer steps of ``batch_size`` windows of ``block_size`` tokens that spend ``budget_flops``.
+    """花掉 ``budget_flops`` 的优化步数（每步 ``batch_size`` 个窗口），
+    取 ``multiple`` 的整数倍（至少一个 ``multiple``）。
+
+    Optimizer steps of ``batch_size`` windows of ``block_size`` tokens that spend ``budget_flops``.
 
     Rounded to the nearest multiple of ``multiple`` (at least ``multiple``), so that an
     evaluation every ``steps // multiple`` steps falls on exact fractions of the budget.
@@ -69,7 +74,11 @@ def steps_for_budget(budget_flops: float, cfg: GPTConfig, batch_size: int, *, mu
 
 def seed_bootstrap(losses, stat: Callable[[np.ndarray], float], *, n_boot: int = 1000,
                    seed: int = 0) -> np.ndarray:
-    """Bootstrap over seeds: ``stat`` of the per-size mean losses, recomputed ``n_boot`` times.
+    """对种子做自助法：每次给每个规模各自有放回地抽种子、取平均，
+    再算 ``stat``，共 ``n_boot`` 次；
+    ``stat`` 抛出 ``ValueError`` 的那次记为 ``nan``。
+
+    Bootstrap over seeds: ``stat`` of the per-size mean losses, recomputed ``n_boot`` times.
 
     ``losses`` has shape ``(n_seeds, n_sizes)``: row ``s`` holds the losses of seed ``s``.
     Each draw resamples, for every size (column) on its own, ``n_seeds`` of its rows with

@@ -24,7 +24,10 @@ KVCache = list  # one (keys, values) pair per layer, each (B, heads, t, d_head)
 @torch.no_grad()
 def forward_with_cache(model: GPT, idx: torch.Tensor, cache: KVCache | None = None
                        ) -> tuple[torch.Tensor, KVCache]:
-    """Logits of the new tokens ``idx`` (``(B, t_new)``) given the cache of the ``t_past`` earlier ones.
+    """已有前 ``t_past`` 个 token 的缓存时，新 token ``idx`` 的 logits。
+    位置从 ``t_past`` 接着数；返回 logits 和加上新键值后的缓存。
+
+    Logits of the new tokens ``idx`` (``(B, t_new)``) given the cache of the ``t_past`` earlier ones.
 
     Positions continue from ``t_past``; the total length may not exceed ``block_size``.
     Returns the logits ``(B, t_new, V)`` and the cache extended by the new keys and values.
@@ -66,7 +69,10 @@ def generate_cached(model: GPT, idx: torch.Tensor, max_new_tokens: int, *, tempe
 
 
 class Int8Linear(nn.Module):
-    """A linear layer whose weight is int8 with one scale per output channel: ``W ≈ scale[:, None] · W_q``."""
+    """权重为 int8、每个输出通道一个缩放的线性层：
+    ``W ≈ scale[:, None] · W_q``。
+
+    A linear layer whose weight is int8 with one scale per output channel: ``W ≈ scale[:, None] · W_q``."""
 
     def __init__(self, linear: nn.Linear):
         super().__init__()

@@ -6,6 +6,12 @@
 * ``{book-runtime}``: a table, in Chinese, of each chapter's execution time in this build
   (read from myst-nb's execution records), and ``{book-versions}``: the versions of the
   packages the book runs on, read from the installed distributions at build time.
+
+Why not myst-nb's ``{nb-exec-table}`` (checked with myst-nb 1.4): it reads the same records, but
+takes no options; its English headers and ✅/❌ status sit in a private module dict
+(``_key2header``), so Chinese labels would mean patching a private global, and it adds columns
+readers don't need (modified, method) and no total. tests/test_ext.py fails when the upstream
+directive gains options: then switch to it.
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Sphinx extension: every chapter as a stand-alone Jupyter notebook (download and Colab).
 
-At HTML-writing time each chapter ``chapters/partN/NN_x.md`` is converted with jupytext into
+At HTML-writing time each chapter ``chapters/partN/NN_x.md``, read by myst-nb's own reader (as the
+build and the chapter tests read it: :func:`read_chapter`), is converted into
 ``_notebooks/chapters/partN/NN_x.ipynb`` in the HTML output, and its MyST markup is turned
 into plain Jupyter Markdown (:func:`myst_to_markdown`), so the notebook reads well in
 JupyterLab or on Colab where no Sphinx runs:
@@ -11,6 +12,15 @@ JupyterLab or on Colab where no Sphinx runs:
 * ``{cite:p}`key``` → （作者, 年份）, with a 参考文献 cell at the end;
 * ``{ref}``, ``{numref}``, ``{doc}``, ``{term}`` → their text; ``{literalinclude}`` → the code;
   other directives → quotations; ``(label)=`` lines are dropped.
+
+Why a small regex parser of MyST and not QuantEcon's sphinx-tojupyter or the resolved doctree
+(evaluated): sphinx-tojupyter (0.6) is a separate Sphinx builder — a second build of the whole
+book, with dask, nbdime and nbconvert as dependencies — and would need translators for the
+book's own nodes (erratum, exercise/solution, glue, glossary terms); converting the resolved
+doctree back to Markdown needs a docutils → Markdown writer the build does not have, and would
+lose the chapter's own cell boundaries and code-cell sources, which the notebooks keep exactly.
+The parser handles only the markup the chapters use; tests/test_ext.py converts every chapter
+and fails on any directive, role or label left in a Markdown cell.
 
 A first cell installs, on Colab only, the CJK font and the ``book`` package from the
 repository named once in ``_config.yml``. Every chapter page gets two links at the top: the
@@ -215,7 +225,7 @@ _SOLUTION = re.compile(r"^[`:]{3,}\{solution-(?P<kind>start|end)\}[^\n]*\n(?::[^
 
 
 def convert_notebook(nb, ctx: Context, *, repo: str, page_url: str | None, commit: str | None = None):
-    """Rewrite the cells of a jupytext notebook (in place) and return it."""
+    """Rewrite the cells of a chapter notebook (:func:`read_chapter`) in place and return it."""
     import nbformat
 
     cells = []
@@ -324,9 +334,19 @@ def _resolver(app, env, docname: str) -> Callable[[str, str], str]:
     return resolve
 
 
+def read_chapter(path: Path, extensions: set[str]):
+    """The chapter as a notebook, read by myst-nb's reader (the reader of the build and of
+    ``tests/chapter_runner.read_chapter``) with the book's MyST extensions."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+    from myst_parser.config.main import MdParserConfig
+
+    return read_myst_markdown_notebook(path.read_text(encoding="utf-8"),
+                                       config=MdParserConfig(enable_extensions=set(extensions)),
+                                       path=str(path))
+
+
 def write_notebook(app, docname: str) -> str:
     """Write ``_notebooks/<docname>.ipynb`` into the HTML output; return its relative path."""
-    import jupytext
     import nbformat
 
     env = app.env
@@ -336,7 +356,7 @@ def write_notebook(app, docname: str) -> str:
     if not hasattr(env, "book_bib"):
         env.book_bib = read_bib(srcdir / "references.bib")
     ctx = Context(docname, srcdir, glue, by_id(load_errata(srcdir)), env.book_bib, _resolver(app, env, docname))
-    nb = jupytext.read(srcdir / f"{docname}.md")
+    nb = read_chapter(srcdir / f"{docname}.md", set(app.config.myst_enable_extensions))
     base = str(app.config.html_baseurl or "").rstrip("/")
     page_url = f"{base}/{docname}.html" if base else None
     convert_notebook(nb, ctx, repo=repo_url(app), page_url=page_url, commit=build_commit(app))

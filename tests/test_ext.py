@@ -182,3 +182,57 @@ def test_errata_table_names_chapters_with_their_numbers():
 
     title = chapter_title(ROOT, "chapters/part5/03_math")
     assert title.startswith("5.3 ") and "交叉熵" in title
+
+
+class _AnyGlue(dict):
+    """Every glue name has a value (a test without the build's execution records)."""
+
+    def get(self, key, default=None):
+        return {"data": {"text/plain": "1"}}
+
+
+def test_every_chapter_converts_to_plain_jupyter_markdown():
+    """The regex MyST parser over the real chapters, read by myst-nb's reader (the build's):
+    no directive fence, role, label or solution marker is left in any Markdown cell, every code
+    cell survives with its source, and the notebook is valid nbformat."""
+    import re
+
+    from book_notebooks import read_chapter
+    from chapter_runner import _myst_extensions
+
+    ext = _myst_extensions()
+    left = re.compile(r"^\s*[`:]{3,}\{|\{[a-z][\w:-]*\}`|^\([\w:.-]+\)=\s*$", re.M)
+    chapters = sorted((ROOT / "chapters").glob("part*/[0-9][0-9]_*.md"))
+    assert len(chapters) > 20
+    for md in chapters:
+        docname = str(md.relative_to(ROOT).with_suffix(""))
+        nb = read_chapter(md, ext)
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        ctx = Context(docname, ROOT, _AnyGlue(), by_id(load_errata(ROOT)), read_bib(ROOT / "references.bib"),
+                      lambda role, target: target)
+        out = convert_notebook(nb, ctx, repo="https://example.invalid/r", page_url=None, commit="0" * 40)
+        nbformat.validate(out)
+        for cell in out.cells:
+            if cell.cell_type == "markdown":
+                hit = left.search(cell.source)
+                assert hit is None, f"{docname}: MyST left in a Markdown cell: {cell.source[hit.start():][:80]!r}"
+        kept = [c.source for c in out.cells if c.cell_type == "code"][1:]     # after the Colab cell
+        solutions = "\n".join(c.source for c in out.cells if c.cell_type == "markdown")
+        assert all(src in kept or src in solutions for src in code), docname
+
+
+def test_book_runtime_stays_until_upstream_exec_table_takes_labels():
+    """Why ``{book-runtime}`` (_ext/book_env.py) and not myst-nb's ``{nb-exec-table}``: the
+    upstream directive takes no options, its English headers and ✅/❌ status live in a private
+    module dict (translating means patching ``_key2header``), and it adds two columns readers
+    don't need (modified, method). Both read the same records (NbMetadataCollector). When an
+    upgrade gives the directive options, this fails: then use it with Chinese labels."""
+    from myst_nb.ext import execution_tables as upstream
+
+    assert not getattr(upstream.ExecutionStatsTable, "option_spec", None)
+    assert list(upstream._key2header) == ["mtime", "method", "runtime", "succeeded"]
+    from book_env import _table
+
+    table = _table(["章节", "运行时间（秒）", "状态"], [["a", "1.0", "通过"], ["合计", "1.0", ""]], [60, 20, 20])
+    assert [e.astext() for e in table.findall(lambda n: n.tagname == "entry")][:3] == ["章节", "运行时间（秒）", "状态"]
+    assert table.astext().count("合计") == 1

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import check_positive_int
+from ._checks import check_nonnegative, check_positive, check_positive_int
 
 __all__ = [
     "A100_80GB", "Accelerator", "MODEL_70B", "MODEL_7B", "StepTime", "TransformerShape", "allreduce_seconds",
@@ -41,14 +41,7 @@ from .timing import measure_matmul_flops, median_seconds, timed  # noqa: E402,F4
 
 def _number(name: str, v: Any, *, allow_zero: bool = False) -> float:
     """``v`` must be a finite real number > 0 (or ≥ 0 with ``allow_zero``); returns ``float``."""
-    ok = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-    if ok:
-        f = float(v)
-        ok = math.isfinite(f) and (f >= 0 if allow_zero else f > 0)
-    if not ok:
-        want = "非负的有限实数" if allow_zero else "正的有限实数"
-        raise ValueError(f"{name} 应为{want}，收到 {v!r}")
-    return f
+    return check_nonnegative(name, v) if allow_zero else check_positive(name, v)
 
 
 def train_flops(n_params: float, n_tokens: float) -> float:

@@ -3,7 +3,7 @@
 Defined for chapter ``chapters/part1/01_background`` (背景与核心概念：什么是大模型).
 
 * :func:`mlp_param_count` counts the parameters of a fully connected network
-  from its layer sizes; :func:`training_flops` is the ``C ≈ 6·N·D`` rule.
+  from its layer sizes (the ``C ≈ 6·N·D`` rule is :func:`book.cost.train_flops`, the one place it is written).
 * :class:`SineTeacher` / :func:`make_teacher_task` generate a regression task
   whose noise floor is known exactly (the variance of the added noise).
 * :class:`MLPFamily` holds several one-hidden-layer ReLU networks of different
@@ -26,7 +26,7 @@ from ._checks import check_positive, check_positive_int
 from .train import _as_tensor, train_torch
 
 __all__ = [
-    "mlp_param_count", "training_flops", "SineTeacher", "TeacherTask", "make_teacher_task",
+    "mlp_param_count", "SineTeacher", "TeacherTask", "make_teacher_task",
     "MLPFamily", "train_mse", "column_mse", "column_mse_loss", "PowerLaw", "fit_power_law",
 ]
 
@@ -48,21 +48,6 @@ def mlp_param_count(layer_sizes: Sequence[int], *, bias: bool = True) -> int:
         check_positive_int(f"layer_sizes[{i}]", s)
     extra = 1 if bias else 0
     return sum((a + extra) * b for a, b in zip(sizes[:-1], sizes[1:]))
-
-
-def training_flops(n_params: float, n_tokens: float, *, flops_per_param_token: float = 6.0) -> float:
-    """Training compute ``C ≈ 6·N·D`` in floating-point operations.
-
-    A forward pass costs about ``2N`` FLOPs per token (one multiply and one add
-    per weight) and the backward pass about twice that, hence 6 (Kaplan et al.
-    2020, §2.1). ``n_tokens`` counts every token (or sample) processed,
-    repeats included.
-    """
-    for name, v in (("n_params", n_params), ("n_tokens", n_tokens),
-                    ("flops_per_param_token", flops_per_param_token)):
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not v > 0:
-            raise ValueError(f"{name} 应为正数，收到 {v!r}")
-    return float(flops_per_param_token) * float(n_params) * float(n_tokens)
 
 
 # --- the teacher task -----------------------------------------------------------

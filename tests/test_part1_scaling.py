@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from book.scaling import (MLPFamily, PowerLaw, SineTeacher, column_mse, fit_power_law,
-                          make_teacher_task, mlp_param_count, train_mse, training_flops)
+                          make_teacher_task, mlp_param_count, train_mse)
 
 
 # --- counting -------------------------------------------------------------------
@@ -27,12 +27,12 @@ def test_param_count_rejects_bad_sizes(bad):
         mlp_param_count(bad)
 
 
-def test_training_flops_is_six_n_d():
-    assert training_flops(175e9, 300e9) == pytest.approx(6 * 175e9 * 300e9)
-    assert training_flops(10, 20, flops_per_param_token=2) == 400.0
-    for bad in [(0, 1), (1, -1), (float("nan"), 1), ("1", 1)]:
-        with pytest.raises(ValueError):
-            training_flops(*bad)
+def test_six_n_d_has_one_implementation():
+    # the rule lives in book.cost only (issue 20: one formula, one place)
+    import book.cost
+    import book.scaling
+    assert not hasattr(book.scaling, "training_flops")
+    assert book.cost.train_flops(10, 20) == 1200.0
 
 
 # --- the teacher ------------------------------------------------------------------

@@ -94,7 +94,9 @@ def test_start_method_forks_cpu_processes_on_linux():
 
 
 def test_ddp_failure_still_joins_every_process():
-    with pytest.raises(Exception, match="故意失败"):
+    # the failing rank raises; its peer may fail first (its connection closes), so the error
+    # reported is either the deliberate one or the peer's (torch names the process)
+    with pytest.raises(Exception, match=r"故意失败|Process \d+ terminated"):
         run_ddp(CFG, DATA, world_size=2, steps=2, batch=4, fail_rank=1)
     assert not multiprocessing.active_children()
 

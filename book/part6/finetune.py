@@ -10,7 +10,7 @@
   all-reduce, and the bytes each process actually wrote to its sockets during training
   (the kernel's per-process counter ``wchar`` in ``/proc/self/io``, read around the loop).
   The processes are always joined (``torch.multiprocessing.start_processes(join=True)``), also
-  when one of them fails; :func:`start_method` forks CPU processes on Linux, else spawns. Backend: ``nccl`` when every rank can have its own GPU, else ``gloo``.
+  when one of them fails; :func:`start_method` spawns them (fork deadlocks in threaded parents). Backend: ``nccl`` when every rank can have its own GPU, else ``gloo``.
 """
 from __future__ import annotations
 
@@ -227,16 +227,12 @@ def _worker(rank: int, world_size: int, port: int, cfg: GPTConfig,
 
 
 def start_method(world_size: int) -> str:
-    """How :func:`run_ddp` starts its processes: ``"fork"`` for CPU processes on Linux (the child
-    inherits the imported ``torch``: no second import per process), ``"spawn"`` otherwise (CUDA
-    cannot be used in a forked child, and other systems' ``fork`` is unsafe)."""
-    import sys
-
-    import torch.multiprocessing as mp
-
-    if choose_backend(world_size) == "gloo" and sys.platform.startswith("linux") \
-            and "fork" in mp.get_all_start_methods():
-        return "fork"
+    """How :func:`run_ddp` starts its processes: always ``"spawn"`` (a fresh interpreter per
+    process). ``fork`` was tried and is unsafe here: a Jupyter kernel or a pytest-xdist worker
+    runs several threads, and a child forked while one of them held a lock deadlocked (seen in
+    a full test run: a forked DDP child waited on a futex for 20 minutes). CUDA cannot be used
+    in a forked child either. ``world_size`` is checked like :func:`choose_backend`'s."""
+    choose_backend(world_size)          # same input check
     return "spawn"
 
 

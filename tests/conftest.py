@@ -114,3 +114,25 @@ def run_dir(config) -> Path:
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+# A minimal chapter for the tests of tools that execute chapters (tools/bench.py, tools/glue_dump.py).
+TINY_CHAPTER_HEADER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
+def tiny_chapter(folder: Path, name: str, code: str) -> Path:
+    """Write ``folder/chapters/part9/name``: the jupytext header, a title and one code cell."""
+    md = folder / "chapters" / "part9" / name
+    md.parent.mkdir(parents=True, exist_ok=True)
+    md.write_text(TINY_CHAPTER_HEADER + f"\n# 标题\n\n```{{code-cell}} ipython3\n{code}\n```\n", encoding="utf-8")
+    return md

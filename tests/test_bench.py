@@ -10,26 +10,7 @@ import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import bench  # noqa: E402
-
-HEADER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
-
-
-def _chapter(folder: Path, name: str, code: str) -> Path:
-    md = folder / "chapters" / "part9" / name
-    md.parent.mkdir(parents=True, exist_ok=True)
-    md.write_text(HEADER + f"\n# 标题\n\n```{{code-cell}} ipython3\n{code}\n```\n", encoding="utf-8")
-    return md
-
+from conftest import tiny_chapter as _chapter  # noqa: E402
 
 def test_chapters_lists_numbered_chapter_files_only(tmp_path):
     _chapter(tmp_path, "01_a.md", "x = 1")

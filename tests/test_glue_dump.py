@@ -9,18 +9,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import glue_dump  # noqa: E402
+from conftest import tiny_chapter  # noqa: E402
 
-HEADER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
 
 
 def _dump(values: dict, measured=(), offset="0") -> dict:
@@ -51,11 +41,9 @@ def test_compare_types_and_offsets():
 
 def test_dump_runs_a_chapter_through_the_tests_runner(tmp_path, monkeypatch):
     monkeypatch.delenv("BOOK_SEED_OFFSET", raising=False)
-    md = tmp_path / "chapters" / "part9" / "01_a.md"
-    md.parent.mkdir(parents=True)
-    md.write_text(HEADER + "\n# 标题\n\n```{code-cell} ipython3\nimport book\n"
-                  "book.glue('p9_a', 0.1 + 0.2)\nbook.glue_many(p9_n=3, p9_s='二')\n"
-                  "book.glue('p9_t', 1.5, measured=True)\n```\n", encoding="utf-8")
+    md = tiny_chapter(tmp_path, "01_a.md", "import book\n"
+                      "book.glue('p9_a', 0.1 + 0.2)\nbook.glue_many(p9_n=3, p9_s='二')\n"
+                      "book.glue('p9_t', 1.5, measured=True)")
     out = tmp_path / "dump.json"
     result = glue_dump.dump(md, out)
     assert json.loads(out.read_text(encoding="utf-8")) == result
@@ -64,6 +52,6 @@ def test_dump_runs_a_chapter_through_the_tests_runner(tmp_path, monkeypatch):
     assert glue_dump.chapter_runner.PROBE_END.lstrip().startswith("assert")   # restored
     assert glue_dump.main(["--compare", str(out), str(out)]) == 0
     # a failing chapter has no numbers: an error, not a dump
-    md.write_text(HEADER + "\n```{code-cell} ipython3\nassert False, 'boom'\n```\n", encoding="utf-8")
+    md = tiny_chapter(tmp_path, "01_a.md", "assert False, 'boom'")
     with pytest.raises(RuntimeError, match="boom"):
         glue_dump.dump(md, tmp_path / "fail.json")

@@ -87,7 +87,10 @@ class ModernConfig:
 
 
 class RMSNorm(nn.Module):
-    """均方根归一化：``x / sqrt(mean(x²) + eps) · weight``（不减均值，没有偏置）。"""
+    """均方根归一化：``x / sqrt(mean(x²) + eps) · weight``。
+
+    不减均值，没有偏置。
+    """
 
     def __init__(self, dim: int, eps: float = 1e-6):
         super().__init__()
@@ -97,8 +100,10 @@ class RMSNorm(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[-1] != self.weight.shape[0]:
-            raise ValueError(f"输入最后一维是 {x.shape[-1]}，RMSNorm 的宽度是 {self.weight.shape[0]}")
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+            raise ValueError(f"输入最后一维是 {x.shape[-1]}，"
+                             f"RMSNorm 的宽度是 {self.weight.shape[0]}")
+        inv_rms = torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps)
+        return x * inv_rms * self.weight
 
 
 def rope_angles(positions: torch.Tensor, head_dim: int, base: float = 10000.0, *,
@@ -127,36 +132,49 @@ def rotate_half(x: torch.Tensor) -> torch.Tensor:
     return torch.cat([-x2, x1], dim=-1)
 
 
-def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-    """把 ``x``（``(..., T, head_dim)``）的每对维度按各自位置的角度旋转：``x·cos + rotate_half(x)·sin``。"""
+def apply_rope(x: torch.Tensor, cos: torch.Tensor,
+               sin: torch.Tensor) -> torch.Tensor:
+    """把 ``x``（``(..., T, head_dim)``）的每对维度按各自位置的角度旋转。
+
+    即 ``x·cos + rotate_half(x)·sin``。
+    """
     if x.shape[-2:] != cos.shape or cos.shape != sin.shape:
-        raise ValueError(f"x 的最后两维 {tuple(x.shape[-2:])} 应与 cos、sin 的形状 {tuple(cos.shape)} 相同")
+        raise ValueError(f"x 的最后两维 {tuple(x.shape[-2:])} 应与 cos、sin 的"
+                         f"形状 {tuple(cos.shape)} 相同")
     return x * cos.to(x.dtype) + rotate_half(x) * sin.to(x.dtype)
 
 
-def gqa_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    """分组查询注意力（因果）：``q`` 为 ``(B, H_q, T_q, d)``，``k``、``v`` 为 ``(B, H_kv, T_k, d)``。
+def gqa_attention(q: torch.Tensor, k: torch.Tensor,
+                  v: torch.Tensor) -> torch.Tensor:
+    """分组查询注意力（因果）。
 
-    查询头 ``h`` 用键值头 ``h // (H_q / H_kv)``。键值不复制：查询排成 ``(B, H_kv, g, T_q, d)``，
-    键值加一个长度为 1 的组维，矩阵乘法自己广播，再交给 :func:`book.part6.gpt.causal_attention`。
+    ``q`` 为 ``(B, H_q, T_q, d)``，``k``、``v`` 为 ``(B, H_kv, T_k, d)``。
+    查询头 ``h`` 用键值头 ``h // (H_q / H_kv)``。键值不复制：
+    查询排成 ``(B, H_kv, g, T_q, d)``，键值加一个长度为 1 的组维，
+    矩阵乘法自己广播，再交给 :func:`book.part6.gpt.causal_attention`。
     """
     if q.dim() != 4 or k.dim() != 4 or v.dim() != 4:
         raise ValueError("q、k、v 应为四维张量 (batch, 头数, 长度, 每头维度)")
     B, Hq, Tq, d = q.shape
     Hkv = k.shape[1]
     if k.shape != v.shape or k.shape[0] != B or k.shape[-1] != d:
-        raise ValueError(f"k、v 的形状 {tuple(k.shape)}、{tuple(v.shape)} 与 q 的 {tuple(q.shape)} 不匹配")
+        raise ValueError(f"k、v 的形状 {tuple(k.shape)}、{tuple(v.shape)} "
+                         f"与 q 的 {tuple(q.shape)} 不匹配")
     if Hq % Hkv:
         raise ValueError(f"查询头数 {Hq} 应是键值头数 {Hkv} 的整数倍")
     if k.shape[2] < Tq:
         raise ValueError(f"键的长度 {k.shape[2]} 不应短于查询的长度 {Tq}")
     g = Hq // Hkv
-    out = causal_attention(q.view(B, Hkv, g, Tq, d), k[:, :, None], v[:, :, None])
+    out = causal_attention(q.view(B, Hkv, g, Tq, d),
+                           k[:, :, None], v[:, :, None])
     return out.reshape(B, Hq, Tq, d)
 
 
 class SwiGLU(nn.Module):
-    """门控 MLP：``down_proj(silu(gate_proj(x)) ⊙ up_proj(x))``，三个线性层都没有偏置。"""
+    """门控 MLP：``down_proj(silu(gate_proj(x)) ⊙ up_proj(x))``。
+
+    三个线性层都没有偏置。
+    """
 
     def __init__(self, d_model: int, d_ff: int):
         super().__init__()
@@ -194,7 +212,10 @@ class GQAttention(nn.Module):
 
 
 class ModernBlock(nn.Module):
-    """``x = x + attn(RMSNorm(x))``；``x = x + SwiGLU(RMSNorm(x))``（与 Llama 的解码层相同）。"""
+    """``x = x + attn(RMSNorm(x))``；``x = x + SwiGLU(RMSNorm(x))``。
+
+    与 Llama 的解码层相同。
+    """
 
     def __init__(self, cfg: ModernConfig):
         super().__init__()

@@ -39,6 +39,10 @@ def test_bad_tables_are_reported(tmp_path):
         load_applications(_write(tmp_path, [dict(ROW, source="同上（自动驾驶）")]), n_sections=1)
     with pytest.raises(ValueError, match="searched"):
         load_applications(_write(tmp_path, [dict(ROW, status="无法核实", source="")]), n_sections=1)
+    with pytest.raises(ValueError, match="部分没有找到"):
+        load_applications(_write(tmp_path, [dict(ROW, note="乙的部分没有找到来源")]), n_sections=1)
+    assert len(load_applications(_write(tmp_path, [dict(ROW, note="乙的部分没有找到来源", searched="查过 X")]),
+                                 n_sections=1)) == 1
     with pytest.raises(ValueError, match="不止一行"):
         load_applications(_write(tmp_path, [ROW, dict(ROW, area="b")]), n_sections=1)
     with pytest.raises(ValueError, match="缺"):

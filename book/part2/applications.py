@@ -13,6 +13,8 @@ __all__ = ["STATUSES", "load_applications"]
 STATUSES = ("已核实", "已更正", "无法核实")
 _FIELDS = ("area", "category", "sections", "example", "status", "note", "source", "searched")
 DATA = Path(__file__).with_name("applications.yml")
+# note 中出现这些词，说明这一行有一部分没有核实：这时也要有 searched 记录
+_UNCHECKED = ("没有找到", "没有查", "找不到", "未检索", "无法核实", "未能核实")
 
 
 def load_applications(path: str | Path = DATA, *, n_sections: int = 50):
@@ -36,6 +38,9 @@ def load_applications(path: str | Path = DATA, *, n_sections: int = 50):
             raise ValueError(f"第 {i + 1} 行（{r['area']}）标为{r['status']}，却没有 source")
         if str(r["source"]).strip().startswith(("同上", "见上")):
             raise ValueError(f"第 {i + 1} 行（{r['area']}）的 source 只写了{str(r['source'])[:2]}：要写出处本身")
+        partial = any(w in str(r["note"]) for w in _UNCHECKED)
+        if partial and not str(r["searched"]).strip():
+            raise ValueError(f"第 {i + 1} 行（{r['area']}）的 note 说有部分没有找到或未检索，却没有 searched")
         if r["status"] == "无法核实" and not str(r["searched"]).strip():
             raise ValueError(f"第 {i + 1} 行（{r['area']}）标为无法核实，却没有 searched（查过什么、结果如何）")
     sections = [s for r in rows for s in r["sections"]]

@@ -17,6 +17,10 @@ def test_table_covers_all_fifty_sections_once():
     assert (unknown["searched"].str.len() > 10).all()             # 每个“无法核实”都记录了查过什么
     rec = df[df["area"] == "推荐系统与个性化推荐"].iloc[0]
     assert rec["status"] == "已核实" and "DSSTNE" in rec["source"]   # 亚马逊 2016 年开源了深度学习推荐引擎
+    assert "github.com/amazon-archives/amazon-dsstne" in rec["source"] and "2016-05-10" in rec["source"]
+    assert not rec["partial"]
+    face = df[df["area"] == "人脸识别与刷脸支付"].iloc[0]
+    assert face["status"] == "已核实" and face["partial"]          # 微信的部分没有找到
 
 
 def _write(tmp_path, rows):
@@ -25,7 +29,8 @@ def _write(tmp_path, rows):
     return p
 
 
-ROW = dict(area="a", category="c", sections=["6.1"], example="e", status="已核实", note="", source="s", searched="")
+ROW = dict(area="a", category="c", sections=["6.1"], example="e", status="已核实", note="",
+           source="s, https://example.org/s", searched="")
 
 
 def test_bad_tables_are_reported(tmp_path):
@@ -37,6 +42,9 @@ def test_bad_tables_are_reported(tmp_path):
         load_applications(_write(tmp_path, [dict(ROW, source="")]), n_sections=1)
     with pytest.raises(ValueError, match="出处本身"):
         load_applications(_write(tmp_path, [dict(ROW, source="同上（自动驾驶）")]), n_sections=1)
+    with pytest.raises(ValueError, match="网址、DOI"):      # 第二条来源只有名字，查不到
+        load_applications(_write(tmp_path, [dict(ROW, source="s, doi:10.1/x；Waymo Safety Report, 2020")]),
+                          n_sections=1)
     with pytest.raises(ValueError, match="searched"):
         load_applications(_write(tmp_path, [dict(ROW, status="无法核实", source="")]), n_sections=1)
     with pytest.raises(ValueError, match="部分没有找到"):

@@ -5,8 +5,9 @@ than CODE_COLUMNS display columns (a Chinese character counts 2) and holds each 
 allowance LONG_CODE_LINES. Building the book takes long; this tool reads the .md sources instead
 and counts what the page will show:
 
-- ``{code-cell}`` sources, except cells tagged ``remove-input`` or ``remove-cell`` (a
-  ``hide-input`` / ``hide-cell`` cell is in the html, collapsed, so it counts);
+- ``{code-cell}`` sources, except cells tagged ``remove-input`` or ``remove-cell`` or with the
+  MyST-NB metadata ``remove_code_source: true`` (a ``hide-input`` / ``hide-cell`` cell is in
+  the html, collapsed, so it counts);
 - plain fences the page highlights as code: no language, ``python``, ``ipython3`` (the classes
   ``highlight-default|python|ipython3`` the test reads); ``text`` and other languages do not count;
 - ``{literalinclude}`` (always ``highlight-default`` or its ``:language:``, counted like a fence):
@@ -16,7 +17,8 @@ and counts what the page will show:
   page by _ext/book_errata.py).
 
 It does not see code that only the build produces (cell outputs are not counted by the test
-either), nor code inside ``{eval-rst}`` or raw html.
+either), code inside ``{eval-rst}``, raw html or other extensions' directives, nor tabs (a
+tab counts 1 column here; the browser shows up to 8).
 
     python tools/code_width.py                       # every chapter: count and allowance
     python tools/code_width.py chapters/part3/*.md --list   # and each long line
@@ -252,7 +254,8 @@ def _scan(raw: list[str], folder: Path, source: str, errata: dict[str, tuple[Pat
             shown = rest if language in SHOWN_LANGUAGES else []
         elif name == "code-cell":
             options, rest, skip = _split_options(body)
-            shown = [] if _tags(options) & HIDDEN_TAGS else rest
+            hidden = _tags(options) & HIDDEN_TAGS or options.get("remove_code_source", "").lower() == "true"
+            shown = [] if hidden else rest
         elif name == "erratum":
             out += _erratum_code(d["arg"].strip() if d else "", i + 1, errata)
         else:  # literalinclude

@@ -41,6 +41,25 @@ def test_future_tokens_do_not_change_past_logits():
     assert not torch.allclose(a[0, 5:], b[0, 5:])
 
 
+@pytest.mark.parametrize("L,tie,T", [(1, True, 8), (2, True, 5), (3, False, 1)])
+def test_next_logits_equal_the_last_position_of_forward(L, tie, T):
+    # a wrong position (e.g. the first), a missing layer or a skipped ln_f would differ by > 1e-3
+    torch.manual_seed(0)
+    m = GPT(GPTConfig(40, 8, L, 2, 16, tie_weights=tie)).double()
+    with torch.no_grad():
+        for p in m.parameters():
+            p.add_(0.3 * torch.randn_like(p))     # away from the tiny initial weights
+    x = torch.randint(0, 40, (3, T))
+    full = m(x)[0]
+    assert torch.allclose(m.next_logits(x), full[:, -1], atol=1e-12, rtol=0)
+    if T > 1:
+        assert (full[:, 0] - full[:, -1]).abs().max() > 1e-3
+    m32 = m.float()
+    assert torch.allclose(m32.next_logits(x), m32(x)[0][:, -1], atol=1e-5, rtol=0)
+    with pytest.raises(ValueError):
+        m.next_logits(torch.zeros(1, 9, dtype=torch.long))   # longer than block_size
+
+
 def test_tokenizer_roundtrip_and_errors():
     tok = CharTokenizer("大模型 abc")
     assert tok.vocab_size == 7

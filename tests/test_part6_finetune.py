@@ -52,23 +52,28 @@ DATA = torch.randint(0, 30, (500,), generator=torch.Generator().manual_seed(0))
 
 
 def test_ddp_equals_single_process_and_joins():
-    res = run_ddp(CFG, DATA, world_size=2, steps=3, batch=4, lr=0.1)
-    ref = train_reference(CFG, DATA, steps=3, batch=4, lr=0.1)
-    assert max((res.state[k] - ref[k]).abs().max().item() for k in ref) < 1e-5
-    assert res.allreduce_bytes_per_step == 4 * GPT(CFG).n_params()
+    # one launch of 3 processes serves W = 3 and (sub-group of ranks 0, 1) W = 2
+    res = run_ddp(CFG, DATA, world_sizes=(3, 2), steps=3, batch=6, lr=0.1)
+    ref = train_reference(CFG, DATA, steps=3, batch=6, lr=0.1)
+    assert sorted(res) == [2, 3]
+    for w, r in res.items():
+        assert r.world_size == w
+        assert max((r.state[k] - ref[k]).abs().max().item() for k in ref) < 1e-5
+        assert r.allreduce_bytes_per_step == 4 * GPT(CFG).n_params()
     assert not multiprocessing.active_children()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/io is Linux's")
 def test_ddp_measured_traffic_follows_the_ring_formula():
-    """Bytes each process wrote during training: 2(W-1)/W of the gradient at W = 2 and 3 (a
-    process that sent its gradient once, or to every peer, fails at W = 3)."""
+    """Bytes each process wrote during its run: 2(W-1)/W of the gradient at W = 2 and 3 (a
+    process that sent its gradient once, or to every peer, fails at W = 3; counting the
+    W = 3 run's bytes into the W = 2 run, which shares its launch, fails at W = 2)."""
     big = GPTConfig(30, 8, 2, 2, 64)                                 # ~0.4 MB of gradient per step
     grad = 4 * GPT(big).n_params()
-    for w in (2, 3):
-        res = run_ddp(big, DATA, world_size=w, steps=2, batch=6, lr=0.1)
-        assert res.sent_bytes_per_step is not None and len(res.sent_bytes_per_step) == w
-        for sent in res.sent_bytes_per_step:
+    res = run_ddp(big, DATA, world_sizes=(3, 2), steps=2, batch=6, lr=0.1)
+    for w, r in res.items():
+        assert r.sent_bytes_per_step is not None and len(r.sent_bytes_per_step) == w
+        for sent in r.sent_bytes_per_step:
             assert 1.0 <= sent / (2 * (w - 1) / w * grad) < 1.02      # + message headers
     assert not multiprocessing.active_children()
 
@@ -84,28 +89,39 @@ def test_written_bytes_counts_writes(tmp_path):
     assert written_bytes() - before >= 100_000
 
 
-def test_start_method_always_spawns():
+def test_run_ddp_always_spawns(monkeypatch):
     # fork from a threaded parent (Jupyter kernel, xdist worker) deadlocked once: never fork
-    from book.part6.finetune import start_method
+    import torch.multiprocessing as mp
 
-    assert start_method(2) == "spawn" and start_method(1) == "spawn"
+    seen = {}
+
+    def fake_start(fn, args, nprocs, join, start_method):
+        seen.update(nprocs=nprocs, join=join, start_method=start_method)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(mp, "start_processes", fake_start)
+    with pytest.raises(RuntimeError, match="stop here"):
+        run_ddp(CFG, DATA, world_sizes=(2, 3), batch=6)
+    assert seen == {"nprocs": 3, "join": True, "start_method": "spawn"}   # one launch, the largest W
 
 
 def test_ddp_failure_still_joins_every_process():
     # the failing rank raises; its peer may fail first (its connection closes), so the error
     # reported is either the deliberate one or the peer's (torch names the process)
     with pytest.raises(Exception, match=r"故意失败|Process \d+ terminated"):
-        run_ddp(CFG, DATA, world_size=2, steps=2, batch=4, fail_rank=1)
+        run_ddp(CFG, DATA, world_sizes=(2,), steps=2, batch=4, fail_rank=1)
     assert not multiprocessing.active_children()
 
 
-def test_ddp_bad_input():
+@pytest.mark.parametrize("kw", [dict(world_sizes=(0,)), dict(world_sizes=(2,), batch=3),
+                                dict(world_sizes=(2, 3), batch=4), dict(world_sizes=(2, 2)),
+                                dict(world_sizes=()), dict(world_sizes=2), dict(world_sizes=(2,), steps=0)])
+def test_ddp_bad_input(kw):
     with pytest.raises(ValueError):
-        run_ddp(CFG, DATA, world_size=0)
+        run_ddp(CFG, DATA, **kw)
     with pytest.raises(ValueError):
-        run_ddp(CFG, DATA, world_size=2, batch=3)
-    with pytest.raises(ValueError):
-        run_ddp(CFG, DATA[:5], world_size=1)
+        run_ddp(CFG, DATA[:5], world_sizes=(1,))
+    assert not multiprocessing.active_children()
 
 
 def test_backend_choice_by_injected_availability():

@@ -4,13 +4,15 @@
   ``A`` (r × in) initialised like ``peft`` (Kaiming-uniform) and ``B`` (out × r) at zero;
   :func:`add_lora` puts it on the layers whose name ends with one of ``targets`` and
   freezes every other parameter.
-* :func:`run_ddp` starts ``world_size`` processes on the loopback address, each trains a
-  copy of a :class:`book.part6.gpt.GPT` with ``DistributedDataParallel`` on its share of every
-  batch, and returns rank 0's final weights, the bytes the communication hook handed to
-  all-reduce, and the bytes each process actually wrote to its sockets during training
-  (the kernel's per-process counter ``wchar`` in ``/proc/self/io``, read around the loop).
-  The processes are always joined (``torch.multiprocessing.start_processes(join=True)``), also
-  when one of them fails; :func:`start_method` spawns them (fork deadlocks in threaded parents). Backend: ``nccl`` when every rank can have its own GPU, else ``gloo``.
+* :func:`run_ddp` starts ``max(world_sizes)`` processes once, on the loopback address; for
+  each ``W`` of ``world_sizes`` the first ``W`` of them (a sub-group) train a copy of a
+  :class:`book.part6.gpt.GPT` with ``DistributedDataParallel`` on their shares of every batch.
+  It returns, per ``W``, rank 0's final weights, the bytes the communication hook handed to
+  all-reduce, and the bytes each process actually wrote to its sockets during that run's
+  training (the kernel's per-process counter ``wchar`` in ``/proc/self/io``, read around the
+  loop). The processes are always spawned (fork deadlocks in threaded parents) and always
+  joined (``torch.multiprocessing.start_processes(join=True)``), also when one of them fails.
+  Backend: ``nccl`` when every rank can have its own GPU, else ``gloo``.
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from .._checks import check_positive_int
 from .gpt import GPT, GPTConfig
 
 __all__ = ["LoRALinear", "add_lora", "count_trainable", "load_peft", "DDPResult", "free_port", "train_reference",
-           "run_ddp", "choose_backend", "written_bytes", "start_method"]
+           "run_ddp", "choose_backend", "written_bytes"]
 
 
 class LoRALinear(nn.Module):
@@ -171,102 +173,139 @@ def choose_backend(world_size: int, *, cuda_available: bool | None = None,
     return "nccl" if available and count >= world_size else "gloo"
 
 
-def _worker(rank: int, world_size: int, port: int, cfg: GPTConfig,
+def _worker(rank: int, sizes: tuple[int, ...], port: int, cfg: GPTConfig,
             data: torch.Tensor, steps: int, batch: int, lr: float, seed: int,
             out_dir: str, fail_rank: int) -> None:
-    """DDP 的一个进程：初始化进程组，在自己那一份批次上训练，
-    梯度由 DDP 在进程间平均；rank 0 把结果存到 ``out_dir``。
+    """DDP 的一个进程。进程组含 ``max(sizes)`` 个进程；对每个 ``W``，
+    前 ``W`` 个进程组成子组，各在自己那一份批次上训练，梯度在子组内平均。
 
-    One DDP process: its share of every combined batch; rank 0 saves the result.
+    One process of one launch: for each ``W`` of ``sizes``, ranks ``0 … W-1``
+    train a model under DDP on a sub-group; every rank saves its results.
     """
     import torch.distributed as dist
     from torch.nn.parallel import DistributedDataParallel as DDP
 
     torch.set_num_threads(1)
-    backend = choose_backend(world_size)
+    world = max(sizes)
+    backend = choose_backend(world)
     use_cuda = backend == "nccl"        # one process per GPU: rank i, cuda:i
     device = torch.device(f"cuda:{rank}" if use_cuda else "cpu")
+    if use_cuda:
+        torch.cuda.set_device(device)
     dist.init_process_group(backend, init_method=f"tcp://127.0.0.1:{port}",
-                            rank=rank, world_size=world_size)
+                            rank=rank, world_size=world)
     try:
         if rank == fail_rank:
             raise RuntimeError(f"进程 {rank} 按要求故意失败（用于测试）")
-        model = _make_model(cfg, seed).to(device)
-        ddp = DDP(model, device_ids=[rank] if use_cuda else None)
-        sent: list[int] = []
-
-        def hook(state, bucket):  # no annotations: DDP would check them
-            buf = bucket.buffer()
-            sent.append(buf.numel() * buf.element_size())
-            work = dist.all_reduce(buf.div_(world_size), async_op=True)
-            return work.get_future().then(lambda f: f.value()[0])
-
-        ddp.register_comm_hook(None, hook)
-        opt = torch.optim.SGD(ddp.parameters(), lr=lr)
-        share = batch // world_size
-        mine = slice(rank * share, (rank + 1) * share)
+        # every rank creates every group, in the same order
+        groups = {W: None if W == world else dist.new_group(list(range(W)))
+                  for W in sizes}
         batches = _batches(data, steps, batch, cfg.block_size, seed)
-        dist.barrier()                  # all ranks count from here
-        before = written_bytes()
-        for x, y in batches:
-            _, loss = ddp(x[mine].to(device), y[mine].to(device))
-            opt.zero_grad()
-            loss.backward()             # DDP averages the gradients here
-            opt.step()
-        after = written_bytes()         # the loop writes only all-reduce data
-        wrote = None if None in (before, after) else (after - before) / steps
-        state = None
-        if rank == 0:
-            state = {k: v.detach().cpu().clone()
-                     for k, v in model.state_dict().items()}
-        torch.save({"state": state, "bytes": sum(sent) / steps,
-                    "backend": backend, "wrote": wrote},
-                   Path(out_dir) / f"rank{rank}.pt")
+        out: dict[int, dict[str, Any]] = {}
+        for W, group in groups.items():
+            dist.barrier()              # the runs do not overlap
+            if rank < W:
+                out[W] = _train_ddp(DDP, dist, rank, W, group, cfg, batches,
+                                    batch, lr, seed, device, use_cuda)
+                out[W]["backend"] = backend
+            dist.barrier()
+        torch.save(out, Path(out_dir) / f"rank{rank}.pt")
     finally:
         dist.destroy_process_group()
 
 
-def start_method(world_size: int) -> str:
-    """How :func:`run_ddp` starts its processes: always ``"spawn"`` (a fresh interpreter per
-    process). ``fork`` was tried and is unsafe here: a Jupyter kernel or a pytest-xdist worker
-    runs several threads, and a child forked while one of them held a lock deadlocked (seen in
-    a full test run: a forked DDP child waited on a futex for 20 minutes). CUDA cannot be used
-    in a forked child either. ``world_size`` is checked like :func:`choose_backend`'s."""
-    choose_backend(world_size)          # same input check
-    return "spawn"
+def _train_ddp(DDP: Any, dist: Any, rank: int, W: int, group: Any,
+               cfg: GPTConfig,
+               batches: list[tuple[torch.Tensor, torch.Tensor]], batch: int,
+               lr: float, seed: int, device: torch.device,
+               use_cuda: bool) -> dict[str, Any]:
+    """Rank ``rank`` of a ``W``-process run: the bytes the hook handed to
+    all-reduce per step, the bytes this process wrote per step, and (rank 0)
+    the weights."""
+    model = _make_model(cfg, seed).to(device)
+    ddp = DDP(model, device_ids=[rank] if use_cuda else None,
+              process_group=group)
+    handed: list[int] = []
+
+    def hook(state, bucket):  # no annotations: DDP would check them
+        buf = bucket.buffer()
+        handed.append(buf.numel() * buf.element_size())
+        work = dist.all_reduce(buf.div_(W), group=group, async_op=True)
+        return work.get_future().then(lambda f: f.value()[0])
+
+    ddp.register_comm_hook(None, hook)
+    opt = torch.optim.SGD(ddp.parameters(), lr=lr)
+    share = batch // W
+    mine = slice(rank * share, (rank + 1) * share)
+    dist.barrier(group=group)       # the run's ranks count from here
+    before = written_bytes()
+    for x, y in batches:
+        _, loss = ddp(x[mine].to(device), y[mine].to(device))
+        opt.zero_grad()
+        loss.backward()             # DDP averages the gradients here
+        opt.step()
+    after = written_bytes()         # the loop writes only all-reduce data
+    steps = len(batches)
+    wrote = None if None in (before, after) else (after - before) / steps
+    state = None
+    if rank == 0:
+        state = {k: v.detach().cpu().clone()
+                 for k, v in model.state_dict().items()}
+    return {"state": state, "bytes": sum(handed) / steps, "wrote": wrote}
 
 
-def run_ddp(cfg: GPTConfig, data: torch.Tensor, *, world_size: int = 2, steps: int = 5, batch: int = 8,
-            lr: float = 0.1, seed: int = 0, fail_rank: int = -1) -> DDPResult:
-    """Train with ``world_size`` processes under ``DistributedDataParallel`` and return rank 0's result.
+def run_ddp(cfg: GPTConfig, data: torch.Tensor, *, world_sizes: tuple[int, ...] = (2,),
+            steps: int = 5, batch: int = 8, lr: float = 0.1, seed: int = 0,
+            fail_rank: int = -1) -> dict[int, DDPResult]:
+    """Train under ``DistributedDataParallel`` once per ``W`` in ``world_sizes``; ``{W: result}``.
 
-    Every step, rank ``i`` takes rows ``i·b … (i+1)·b - 1`` (``b = batch / world_size``) of the
-    same combined batch that :func:`train_reference` uses. ``fail_rank`` makes that rank raise
-    (to test that a failure still joins every process). Temporary files live in the temp folder.
+    One launch serves every ``W``: ``max(world_sizes)`` processes start once (each pays
+    for its own interpreter and ``import torch``), and the run with ``W`` processes uses the
+    sub-group of ranks ``0 … W-1`` (``torch.distributed.new_group``; the largest run uses
+    the whole group). The runs follow one another between barriers, so the bytes a process
+    writes during one run's training loop belong to that run alone. Every step, rank ``i``
+    of a run takes rows ``i·b … (i+1)·b - 1`` (``b = batch / W``) of the same combined batch
+    that :func:`train_reference` uses. ``fail_rank`` makes that rank raise (to test that a
+    failure still joins every process). Temporary files live in the temp folder.
+
+    The processes are always started with ``spawn`` (a fresh interpreter per process), never
+    ``fork``: a Jupyter kernel or a pytest-xdist worker runs several threads, and a child
+    forked while one of them held a lock deadlocked (seen in a full test run: a forked DDP
+    child waited on a futex for 20 minutes); CUDA cannot be used in a forked child either.
     """
     import torch.multiprocessing as mp
 
-    check_positive_int("world_size（进程数）", world_size)
     check_positive_int("steps", steps)
     check_positive_int("batch", batch)
-    if batch % world_size:
-        raise ValueError(f"batch={batch} 应能被 world_size={world_size} 整除，每个进程才分到同样多的样本")
+    if not isinstance(world_sizes, (tuple, list)) or not world_sizes:
+        raise ValueError(f"world_sizes 应为非空的进程数元组，例如 (2, 3)，收到 {world_sizes!r}")
+    sizes = tuple(world_sizes)
+    for w in sizes:
+        check_positive_int("world_sizes 中的进程数", w)
+        if batch % w:
+            raise ValueError(f"batch={batch} 应能被进程数 {w} 整除，每个进程才分到同样多的样本")
+    if len(set(sizes)) != len(sizes):
+        raise ValueError(f"world_sizes 中有重复的进程数：{sizes}")
     if len(data) < cfg.block_size + 1:
         raise ValueError("数据不够一个训练窗口")
+    world = max(sizes)
     with tempfile.TemporaryDirectory() as tmp:
         env_before = os.environ.get("OMP_NUM_THREADS")
         os.environ["OMP_NUM_THREADS"] = "1"
         try:
-            mp.start_processes(_worker, args=(world_size, free_port(), cfg, data, steps, batch, lr, seed, tmp,
+            mp.start_processes(_worker, args=(sizes, free_port(), cfg, data, steps, batch, lr, seed, tmp,
                                               fail_rank),
-                               nprocs=world_size, join=True, start_method=start_method(world_size))
+                               nprocs=world, join=True, start_method="spawn")   # never fork: see above
         finally:
             if env_before is None:
                 os.environ.pop("OMP_NUM_THREADS", None)
             else:
                 os.environ["OMP_NUM_THREADS"] = env_before
-        ranks = [torch.load(Path(tmp) / f"rank{r}.pt") for r in range(world_size)]
-    wrote = [r["wrote"] for r in ranks]
-    sent = None if any(w is None for w in wrote) else tuple(float(w) for w in wrote)
-    res = ranks[0]
-    return DDPResult(res["state"], float(res["bytes"]), res["backend"], world_size, sent)
+        ranks = [torch.load(Path(tmp) / f"rank{r}.pt") for r in range(world)]
+    out = {}
+    for w in sizes:
+        wrote = [ranks[r][w]["wrote"] for r in range(w)]
+        sent = None if any(x is None for x in wrote) else tuple(float(x) for x in wrote)
+        res = ranks[0][w]
+        out[w] = DDPResult(res["state"], float(res["bytes"]), res["backend"], w, sent)
+    return out

@@ -233,6 +233,27 @@ class GPT(nn.Module):
             loss = F.cross_entropy(flat, targets.reshape(-1))
         return logits, loss
 
+    def next_logits(self, idx: torch.Tensor) -> torch.Tensor:
+        """只算最后一个位置的 logits ``(B, V)``，等于 ``forward(idx)[0][:, -1]``。
+
+        Logits ``(B, V)`` for the last position only: the same numbers as
+        ``forward(idx)[0][:, -1]``. Every layer but the last runs on all positions (the
+        keys and values need them); the last block's query, MLP, ``ln_f`` and ``lm_head``
+        run on the last position only, which saves most of the work when ``V ≫ d``.
+        """
+        _check_idx(idx, self.cfg.block_size)
+        T = idx.shape[1]
+        pos = torch.arange(T, device=idx.device)
+        x = self.drop(self.wte(idx) + self.wpe(pos))
+        for block in self.h[:-1]:
+            x = block(x)
+        last = self.h[-1]
+        attn = last.attn
+        q, k, v = attn.qkv(last.ln_1(x))
+        y = x[:, -1:] + last.drop(attn.merge(causal_attention(q[..., -1:, :], k, v)))
+        y = y + last.drop(last.mlp(last.ln_2(y)))
+        return self.lm_head(self.ln_f(y))[:, 0]
+
     @torch.no_grad()
     def generate(self, idx: torch.Tensor, max_new_tokens: int, *, temperature: float = 1.0,
                  top_k: int | None = None, generator: torch.Generator | None = None) -> torch.Tensor:

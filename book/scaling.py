@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import check_positive, check_positive_int
+from ._checks import check_positive, check_positive_int, check_rows
 from .train import _as_tensor, train_torch
 
 __all__ = [
@@ -184,8 +184,7 @@ class MLPFamily(nn.Module):
 
 # --- training and evaluation ---------------------------------------------------------
 def _check_xy(X, y) -> None:
-    if len(X) != len(y) or len(X) == 0:
-        raise ValueError(f"X 与 y 的行数应相同且非零，收到 {len(X)} 与 {len(y)}")
+    check_rows(X, y)
     if np.ndim(y) != 1:
         raise ValueError(f"y 应是一维标签，收到形状 {np.shape(y)}")
 

@@ -45,3 +45,17 @@ def check_decay(name: str, v: float) -> float:
     if not (_is_real(v) and 0 <= v < 1):
         raise ValueError(f"{name} 应在 [0, 1) 内，收到 {v!r}")
     return float(v)
+
+
+def check_rows(X, y, what: str = "") -> int:
+    """``X`` and ``y`` must have the same, non-zero number of rows; returns that number.
+
+    ``what`` names the data in the message (e.g. ``"训练集"``).
+    """
+    where = f"{what}：" if what else ""
+    n_x, n_y = len(X), len(y)
+    if n_x != n_y:
+        raise ValueError(f"{where}X 有 {n_x} 行而 y 有 {n_y} 行，二者应相同")
+    if n_x == 0:
+        raise ValueError(f"{where}数据为空")
+    return n_x

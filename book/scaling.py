@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import check_positive, check_positive_int
+from ._checks import check_nonnegative, check_positive, check_positive_int, check_rows
 from .train import _as_tensor, train_torch
 
 __all__ = [
@@ -114,8 +114,7 @@ def make_teacher_task(n_train: int, n_test: int, *, d_in: int = 3, n_features: i
     """
     n_train = check_positive_int("n_train", n_train)
     n_test = check_positive_int("n_test", n_test)
-    if isinstance(noise_std, bool) or not isinstance(noise_std, (int, float)) or noise_std < 0:
-        raise ValueError(f"noise_std 应为非负数，收到 {noise_std!r}")
+    check_nonnegative("noise_std", noise_std)
     teacher = SineTeacher(d_in, n_features, seed)
     rng = np.random.default_rng(seed + 1)
     X = rng.normal(size=(n_train + n_test, d_in))
@@ -184,8 +183,7 @@ class MLPFamily(nn.Module):
 
 # --- training and evaluation ---------------------------------------------------------
 def _check_xy(X, y) -> None:
-    if len(X) != len(y) or len(X) == 0:
-        raise ValueError(f"X 与 y 的行数应相同且非零，收到 {len(X)} 与 {len(y)}")
+    check_rows(X, y)
     if np.ndim(y) != 1:
         raise ValueError(f"y 应是一维标签，收到形状 {np.shape(y)}")
 

@@ -6,7 +6,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import check_positive_int
+from ._checks import check_positive_int, check_rows
 from .progress import progress
 
 
@@ -65,13 +65,6 @@ def _loss(loss_fn: Callable, output, target):
         raise
 
 
-def _check_xy(X, y, what: str) -> None:
-    if len(X) != len(y):
-        raise ValueError(f"{what}：X 有 {len(X)} 行而 y 有 {len(y)} 行，二者应相同")
-    if len(X) == 0:
-        raise ValueError(f"{what}：数据为空")
-
-
 def train_torch(model, loss_fn: Callable, optimizer, X, y, *, epochs: int,
                 batch_size: int | None = None, X_val=None, y_val=None,
                 metric: Callable | None = None, device=None, seed: int | None = 0,
@@ -109,11 +102,11 @@ def train_torch(model, loss_fn: Callable, optimizer, X, y, *, epochs: int,
         check_positive_int("batch_size", batch_size)
     if max_steps is not None:
         check_positive_int("max_steps", max_steps)
-    _check_xy(X, y, "训练集")
+    check_rows(X, y, "训练集")
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val 与 y_val 要么都给出，要么都不给")
     if X_val is not None:
-        _check_xy(X_val, y_val, "验证集")
+        check_rows(X_val, y_val, "验证集")
     params = list(model.parameters())
     if not params:
         raise ValueError("模型没有可训练参数")

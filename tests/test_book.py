@@ -356,6 +356,25 @@ def test_one_rule_for_positive_numbers_and_decay_rates():
             check_decay("beta2", bad)
 
 
+def test_check_rows_is_the_one_rows_check():
+    from book._checks import check_rows
+    from book.part3.digits import accuracy, train_classifier
+    from book.scaling import column_mse
+
+    assert check_rows(np.zeros((3, 2)), [0, 1, 2]) == 3
+    with pytest.raises(ValueError, match="^训练集：X 有 3 行而 y 有 4 行"):
+        check_rows(np.zeros((3, 2)), np.zeros(4), "训练集")
+    with pytest.raises(ValueError, match="^数据为空"):
+        check_rows([], [])
+    # every user says the same thing
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(2, 2))
+    X, y = np.zeros((3, 2), np.float32), np.zeros(2, np.int64)
+    for call in (lambda: accuracy(model, X, y), lambda: column_mse(model, X, y),
+                 lambda: train_classifier(model, X, y, epochs=1)):
+        with pytest.raises(ValueError, match="X 有 3 行而 y 有 2 行"):
+            call()
+
+
 # --- repository files -------------------------------------------------------
 def test_book_file_finds_the_repositorys_files_and_rejects_bad_paths():
     from book.repo import book_file, book_file_exists

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from book.part6.corpus import book_corpus, chapter_files, corpus_stats, extract_prose
+from book.part6.corpus import (book_corpus, chapter_files, corpus_stats, extract_prose, interleaved_split,
+                               interleaved_split3)
 
 MD = """---
 jupytext:
@@ -91,6 +92,19 @@ def test_empty_corpus_is_an_error(tmp_path):
         book_corpus(tmp_path / "missing")
     with pytest.raises(ValueError):
         corpus_stats("")
+
+
+@pytest.mark.parametrize("kw", [dict(val_fraction=0.0), dict(val_fraction=0.6), dict(val_fraction=float("nan")),
+                                dict(val_fraction=True), dict(block=0), dict(block=2.0), dict(block=True)])
+def test_interleaved_split_rejects_bad_arguments(kw):
+    with pytest.raises(ValueError, match="val_fraction|block"):
+        interleaved_split("甲乙丙丁" * 100, **kw)
+
+
+@pytest.mark.parametrize("kw", [dict(fraction=0.5), dict(fraction=float("nan")), dict(block=-1)])
+def test_interleaved_split3_rejects_bad_arguments(kw):
+    with pytest.raises(ValueError, match="fraction|block"):
+        interleaved_split3("甲乙丙丁" * 100, **kw)
 
 
 def test_corpus_stats_counts():

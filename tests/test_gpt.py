@@ -90,10 +90,24 @@ def test_split_and_batches():
 
 @pytest.mark.parametrize("kw", [dict(vocab_size=0, block_size=8), dict(vocab_size=10, block_size=0),
                                 dict(vocab_size=10, block_size=-3), dict(vocab_size=10, block_size=8, d_model=30, n_head=4),
-                                dict(vocab_size=10, block_size=8, dropout=1.0)])
+                                dict(vocab_size=10, block_size=8, dropout=1.0),
+                                dict(vocab_size=10, block_size=8, dropout=float("nan")),
+                                dict(vocab_size=10.0, block_size=8), dict(vocab_size=10, block_size=True)])
 def test_bad_config(kw):
     with pytest.raises(ValueError):
         GPTConfig(**kw)
+
+
+def test_generic_checks_go_through_book_checks():
+    """Learning rates, temperatures and multipliers reject nan and inf, not only values <= 0."""
+    m = GPT(GPTConfig(10, 4, 1, 1, 8))
+    data = torch.arange(50) % 10
+    for kw in (dict(lr=float("nan")), dict(lr=float("inf")), dict(embed_lr_mult=float("nan"))):
+        with pytest.raises(ValueError, match="有限的正数"):
+            train_gpt(m, data, steps=1, progress_bar=False, **kw)
+    for t in (float("nan"), float("inf"), True):
+        with pytest.raises(ValueError, match="temperature 应为有限的正数"):
+            m.generate(torch.tensor([[0]]), 1, temperature=t)
 
 
 def test_forward_rejects_too_long_or_empty_input():

@@ -114,7 +114,7 @@ def test_input_checks():
         mlp_forward(bad, X)
     with pytest.raises(ValueError, match="0 与 1"):
         mlp_loss(p, X, y + 2)
-    with pytest.raises(ValueError, match="标签"):
+    with pytest.raises(ValueError, match="行而 y 有"):         # book._checks.check_rows
         mlp_loss(p, X, y[:-1])
     with pytest.raises(ValueError, match="lr"):
         sgd_step(p, p, lr=0.0)

@@ -63,8 +63,9 @@ def test_task_shapes_noise_floor_and_reproducibility():
     assert np.array_equal(t.X_train, t2.X_train) and np.array_equal(t.y_test, t2.y_test)
     with pytest.raises(ValueError):
         make_teacher_task(0, 5)
-    with pytest.raises(ValueError):
-        make_teacher_task(5, 5, noise_std=-1.0)
+    for bad in (-1.0, float("nan"), float("inf"), True):
+        with pytest.raises(ValueError, match="noise_std"):
+            make_teacher_task(5, 5, noise_std=bad)
 
 
 # --- the family of networks --------------------------------------------------------------

@@ -55,7 +55,8 @@ def test_training_learns_and_accuracy_counts():
 def test_training_rejects_bad():
     model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10))
     X, y = np.zeros((4, 1, 8, 8), np.float32), np.zeros(4, np.int64)
-    for kw in [dict(epochs=0), dict(epochs=1, lr=0), dict(epochs=1, batch_size=0)]:
+    for kw in [dict(epochs=0), dict(epochs=1, lr=0), dict(epochs=1, lr=float("nan")),
+               dict(epochs=1, batch_size=0), dict(epochs=1, weight_decay=-0.1)]:
         with pytest.raises(ValueError):
             train_classifier(model, X, y, **kw)
     with pytest.raises(ValueError):

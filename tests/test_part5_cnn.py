@@ -119,3 +119,6 @@ def test_step_down_and_schedules_match_across_frameworks():
     assert abs(lt[3] - plain[3]) > 5e-3                             # ... then the schedule is really applied
     with pytest.raises(ValueError):
         train_torch_on_batches(twin, X, y, batches, lrs=lrs[:2])
+    for bad in (np.nan, np.inf, 0.0):
+        with pytest.raises(ValueError, match="有限正数"):
+            train_torch_on_batches(twin, X, y, batches, lrs=np.r_[bad, np.asarray(lrs)[1:]])

@@ -41,8 +41,9 @@ def test_lora_bad_input():
         LoRALinear(lin, r=0, alpha=1.0)
     with pytest.raises(ValueError):
         LoRALinear(lin, r=4, alpha=1.0)                          # rank above min(in, out)
-    with pytest.raises(ValueError):
-        LoRALinear(lin, r=1, alpha=0.0)
+    for alpha in (0.0, float("nan"), float("inf"), True):
+        with pytest.raises(ValueError, match="alpha"):
+            LoRALinear(lin, r=1, alpha=alpha)
     with pytest.raises(ValueError):
         add_lora(torch.nn.Sequential(torch.nn.ReLU()), r=1, alpha=1.0)
 

@@ -123,7 +123,8 @@ def test_filter_logits():
     assert torch.isfinite(filter_logits(logits, top_p=0.5)).sum() == 1
     assert torch.isfinite(filter_logits(logits, top_p=1.0)).all()
     assert torch.allclose(torch.softmax(filter_logits(logits, temperature=1.0), -1), logits.exp())
-    for bad in [dict(top_k=0), dict(top_k=-1), dict(top_p=0.0), dict(top_p=1.5), dict(temperature=0.0)]:
+    for bad in [dict(top_k=0), dict(top_k=-1), dict(top_k=True), dict(top_p=0.0), dict(top_p=1.5),
+                dict(top_p=float("nan")), dict(temperature=0.0), dict(temperature=float("inf"))]:
         with pytest.raises(ValueError):
             filter_logits(logits, **bad)
 

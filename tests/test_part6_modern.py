@@ -75,6 +75,13 @@ def test_config_checks():
         ModernConfig(vocab_size=10, block_size=8, n_head=4, n_kv_head=2, d_model=12)
     with pytest.raises(ValueError):
         ModernConfig(vocab_size=0, block_size=8)
+    # the sizes both configs have are checked by one function (gpt._check_sizes)
+    with pytest.raises(ValueError, match="n_head（查询头数）"):
+        ModernConfig(vocab_size=10, block_size=8, n_head=0)
+    with pytest.raises(ValueError, match="tie_weights"):
+        ModernConfig(vocab_size=10, block_size=8, tie_weights=0)
+    with pytest.raises(ValueError, match="rope_base"):
+        ModernConfig(vocab_size=10, block_size=8, rope_base=float("inf"))
     assert ModernConfig(vocab_size=10, block_size=8, d_model=48).ff == 128
     with pytest.raises(TypeError):
         ModernGPT("not a config")
@@ -101,8 +108,12 @@ def test_cached_forward_equals_full_forward_and_length_check():
         parts.append(lo)
     assert torch.allclose(torch.cat(parts, 1), full, atol=1e-5)
     assert kv_bytes_per_token(cache) == 2 * 2 * 2 * 4 * 4        # 2 layers × (K,V) × 2 kv heads × 4 dims × 4 bytes
-    with pytest.raises(ValueError, match="超过上下文"):
+    with pytest.raises(ValueError, match="总长度 13 超过上下文"):
         m.forward_cached(torch.zeros(2, 4, dtype=torch.long), cache)
+    with pytest.raises(ValueError, match="序列长度 13 超过上下文"):
+        m(torch.zeros(1, 13, dtype=torch.long))
+    with pytest.raises(ValueError, match="整数张量"):
+        m(torch.zeros(1, 3))
     with pytest.raises(ValueError):
         kv_bytes_per_token([])
 

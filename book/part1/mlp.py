@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_positive, check_positive_int
+from .._checks import check_positive, check_positive_int, check_rows
 
 Params = dict[str, np.ndarray]
 ACTIVATIONS = ("tanh", "relu")
@@ -52,8 +52,7 @@ def _check_X(params: Params, X: np.ndarray) -> np.ndarray:
 
 def _check_y(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     y = np.asarray(y, dtype=float).reshape(-1)
-    if len(y) != len(X):
-        raise ValueError(f"y 有 {len(y)} 个标签而 X 有 {len(X)} 行，二者应相同")
+    check_rows(X, y)
     if not np.all((y == 0) | (y == 1)):
         raise ValueError("y 只能含 0 与 1")
     return y

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_fraction, check_positive_int
+from .._checks import (check_fraction, check_nonnegative, check_positive,
+                       check_positive_int, check_rows)
 
 __all__ = ["DigitSplit", "TrainLog", "accuracy", "load_digit_images", "small_cnn", "train_classifier"]
 
@@ -44,12 +45,7 @@ def load_digit_images(
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    if (
-        isinstance(seed, bool)
-        or not isinstance(seed, (int, np.integer))
-        or seed < 0
-    ):
-        raise ValueError(f"seed 应为非负整数，收到 {seed!r}")
+    check_positive_int("seed", seed, minimum=0)
     check_fraction("val_size", val_size)
     check_fraction("test_size", test_size)
     d = load_digits()
@@ -108,8 +104,7 @@ def accuracy(model: Any, X: Any, y: Any, *, batch_size: int = 1024) -> float:
     dev = next(model.parameters()).device
     X = torch.as_tensor(X, dtype=torch.float32)
     y = torch.as_tensor(y)
-    if len(X) != len(y) or len(X) == 0:
-        raise ValueError(f"X 与 y 的样本数应相同且非零，收到 {len(X)} 与 {len(y)}")
+    check_rows(X, y)
     model.eval()
     correct = 0
     with torch.no_grad():
@@ -138,7 +133,7 @@ def train_classifier(model: Any, X: Any, y: Any, *, epochs: int,
 
     from ..train import train_torch
 
-    steps = _check_classifier_args(epochs, lr, batch_size, len(X), len(y))
+    steps = _check_classifier_args(epochs, lr, batch_size, weight_decay, X, y)
     dev = next(model.parameters()).device if device is None else device
     model.to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=lr,
@@ -166,12 +161,11 @@ def _cosine(step: int, total: int) -> float:
 
 
 def _check_classifier_args(epochs: int, lr: float, batch_size: int,
-                           n_x: int, n_y: int) -> int:
+                           weight_decay: float, X: Any, y: Any) -> int:
     """The checks of :func:`train_classifier`; returns its optimizer steps."""
     epochs = check_positive_int("epochs（轮数）", epochs)
     batch_size = check_positive_int("batch_size（批大小）", batch_size)
-    if not (isinstance(lr, (int, float)) and lr > 0):
-        raise ValueError(f"lr（学习率）应为正数，收到 {lr!r}")
-    if n_x != n_y or n_x == 0:
-        raise ValueError(f"X 与 y 的样本数应相同且非零，收到 {n_x} 与 {n_y}")
-    return epochs * ((n_x + batch_size - 1) // batch_size)
+    check_positive("lr（学习率）", lr)
+    check_nonnegative("weight_decay（权重衰减）", weight_decay)
+    n = check_rows(X, y)
+    return epochs * ((n + batch_size - 1) // batch_size)

@@ -76,8 +76,11 @@ def step_down(lr: float, n_steps: int, n_last: int, factor: float = 0.1) -> np.n
 
 
 def _check_lrs(lrs, batches) -> None:
-    if lrs is not None and (len(lrs) != len(batches) or not np.all(np.asarray(lrs) > 0)):
-        raise ValueError(f"lrs 应为与 batches 等长（{len(batches)}）的正数序列")
+    if lrs is None:
+        return
+    a = np.asarray(lrs, dtype=float)
+    if len(lrs) != len(batches) or not (np.all(np.isfinite(a)) and np.all(a > 0)):
+        raise ValueError(f"lrs 应为与 batches 等长（{len(batches)}）的有限正数序列")
 
 
 def build_keras_cnn(input_shape: tuple[int, int, int] = (8, 8, 1), *, seed: int = 0):

@@ -28,6 +28,7 @@ import re
 from pathlib import Path
 from typing import Iterable
 
+from .._checks import check_fraction, check_positive_int
 from ..repo import CHECKOUT_ROOT as BOOK_ROOT, PACKAGED_ROOT  # the checkout, and the copy shipped in the wheel
 
 __all__ = ["extract_prose", "book_corpus", "corpus_stats", "chapter_files", "interleaved_split", "interleaved_split3", "BOOK_ROOT",
@@ -188,7 +189,8 @@ def interleaved_split(text: str, val_fraction: float = SPLIT_VAL_FRACTION, block
     of the chapters that train on it move only a little.
     """
     _check_text(text)
-    if not 0 < val_fraction <= 0.5:
+    check_fraction("val_fraction", val_fraction)
+    if val_fraction > 0.5:
         raise ValueError(f"val_fraction 应在 (0, 0.5] 之内，收到 {val_fraction!r}")
     k = round(1 / val_fraction)
     blocks = _blocks(text, block, k, "留出一块做验证")
@@ -204,8 +206,7 @@ def _check_text(text: str) -> None:
 
 def _blocks(text: str, block: int, k: int, what: str) -> list[str]:
     """``text`` cut into blocks of ``block`` characters; at least ``k`` of them (``what`` says why)."""
-    if not isinstance(block, int) or isinstance(block, bool) or block < 1:
-        raise ValueError(f"block 应为正整数（每块的字符数），收到 {block!r}")
+    block = check_positive_int("block（每块的字符数）", block)
     blocks = [text[i:i + block] for i in range(0, len(text), block)]
     if len(blocks) < k:
         raise ValueError(f"语料只有 {len(blocks)} 块（每块 {block} 个字符），不够每 {k} 块{what}")
@@ -222,7 +223,8 @@ def interleaved_split3(text: str, fraction: float = SPLIT_VAL_FRACTION, block: i
     for the final claim, so that the claim is not judged on the text it was tuned on.
     """
     _check_text(text)
-    if not 0 < fraction <= 1 / 3:
+    check_fraction("fraction", fraction)
+    if fraction > 1 / 3:
         raise ValueError(f"fraction 应在 (0, 1/3] 之内（验证、测试各占一份），收到 {fraction!r}")
     k = round(1 / fraction)
     blocks = _blocks(text, block, k, "留出验证、测试各一块")

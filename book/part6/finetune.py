@@ -27,7 +27,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .._checks import check_positive_int
+from .._checks import check_positive, check_positive_int
 from .gpt import GPT, GPTConfig
 
 __all__ = ["LoRALinear", "add_lora", "count_trainable", "load_peft", "DDPResult", "free_port", "train_reference",
@@ -42,8 +42,7 @@ class LoRALinear(nn.Module):
     def __init__(self, base: nn.Linear, r: int, alpha: float):
         super().__init__()
         check_positive_int("r（秩）", r)
-        if not alpha > 0:
-            raise ValueError(f"alpha 应为正数，收到 {alpha!r}")
+        check_positive("alpha", alpha)
         if r > min(base.in_features, base.out_features):
             raise ValueError(f"秩 r={r} 不应超过层的输入、输出维数 {base.in_features}、{base.out_features}")
         self.base = base

@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._checks import check_fraction, check_positive_int
+from .._checks import check_fraction, check_positive, check_positive_int
 from ..progress import progress
 
 __all__ = ["GPTConfig", "GPT", "CausalSelfAttention", "MLP", "Block", "causal_attention",
@@ -59,17 +59,23 @@ class GPTConfig:
     tie_weights: bool = True
 
     def __post_init__(self) -> None:
-        check_positive_int("vocab_size（词表大小）", self.vocab_size)
-        check_positive_int("block_size（上下文长度）", self.block_size)
-        check_positive_int("n_layer（层数）", self.n_layer)
-        check_positive_int("n_head（头数）", self.n_head)
-        check_positive_int("d_model（宽度）", self.d_model)
-        if self.d_model % self.n_head:
-            raise ValueError(f"d_model={self.d_model} 应能被 n_head={self.n_head} 整除")
-        if not (isinstance(self.dropout, (int, float)) and 0 <= self.dropout < 1):
-            raise ValueError(f"dropout 应在 [0, 1) 内，收到 {self.dropout!r}")
-        if not isinstance(self.tie_weights, bool):
-            raise ValueError(f"tie_weights 应为 True 或 False，收到 {self.tie_weights!r}")
+        _check_sizes(self)
+        check_fraction("dropout", self.dropout, closed_low=True)
+
+
+def _check_sizes(cfg: Any, heads: str = "头数") -> None:
+    """The checks :class:`GPTConfig` and ``modern.ModernConfig`` share: positive integer
+    ``vocab_size``, ``block_size``, ``n_layer``, ``n_head`` and ``d_model``; ``d_model``
+    divisible by ``n_head``; ``tie_weights`` a bool. ``heads`` names the heads in the message."""
+    check_positive_int("vocab_size（词表大小）", cfg.vocab_size)
+    check_positive_int("block_size（上下文长度）", cfg.block_size)
+    check_positive_int("n_layer（层数）", cfg.n_layer)
+    check_positive_int(f"n_head（{heads}）", cfg.n_head)
+    check_positive_int("d_model（宽度）", cfg.d_model)
+    if cfg.d_model % cfg.n_head:
+        raise ValueError(f"d_model={cfg.d_model} 应能被 n_head={cfg.n_head} 整除")
+    if not isinstance(cfg.tie_weights, bool):
+        raise ValueError(f"tie_weights 应为 True 或 False，收到 {cfg.tie_weights!r}")
 
 
 def causal_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
@@ -158,21 +164,22 @@ def _check_cfg(cfg: GPTConfig) -> GPTConfig:
     return cfg
 
 
-def _check_idx(idx: torch.Tensor, block_size: int) -> None:
-    """Token ids ``(batch, T)`` with ``1 ≤ T ≤ block_size``."""
+def _check_idx(idx: torch.Tensor, block_size: int, past: int = 0) -> None:
+    """Token ids ``(batch, T)`` with ``1 ≤ T`` and ``past + T ≤ block_size`` (``past``: tokens
+    already in a key-value cache)."""
     if not isinstance(idx, torch.Tensor) or idx.dim() != 2 or idx.dtype not in (torch.long, torch.int32):
         raise ValueError("idx 应为形状 (batch, T) 的整数张量")
     if idx.shape[1] == 0:
         raise ValueError("idx 的序列长度为 0：上下文至少要有一个 token")
-    if idx.shape[1] > block_size:
-        raise ValueError(f"序列长度 {idx.shape[1]} 超过上下文长度 block_size={block_size}")
+    if past + idx.shape[1] > block_size:
+        what = "总长度" if past else "序列长度"
+        raise ValueError(f"{what} {past + idx.shape[1]} 超过上下文长度 block_size={block_size}")
 
 
 def _check_sampling(max_new_tokens: int, temperature: float, top_k: int | None) -> None:
     """The sampling arguments of :meth:`GPT.generate`."""
     check_positive_int("max_new_tokens", max_new_tokens)
-    if not (isinstance(temperature, (int, float)) and temperature > 0):
-        raise ValueError(f"temperature 应为正数，收到 {temperature!r}")
+    check_positive("temperature", temperature)
     if top_k is not None:
         check_positive_int("top_k", top_k)
 
@@ -469,11 +476,9 @@ def _check_train_args(model: GPT, train: torch.Tensor, steps: int, batch_size: i
     check_positive_int("steps", steps)
     check_positive_int("batch_size", batch_size)
     _check_context(train, model.cfg.block_size)
-    if not lr > 0:
-        raise ValueError(f"lr 应为正数，收到 {lr!r}")
+    check_positive("lr", lr)
     every = steps if eval_every is None else check_positive_int("eval_every", eval_every)
-    if not (isinstance(embed_lr_mult, (int, float)) and embed_lr_mult > 0):
-        raise ValueError(f"embed_lr_mult 应为正数，收到 {embed_lr_mult!r}")
+    check_positive("embed_lr_mult", embed_lr_mult)
     if eval_stride is not None:
         check_positive_int("eval_stride", eval_stride)
         if eval_stride > model.cfg.block_size:

@@ -295,8 +295,7 @@ def filter_logits(logits: torch.Tensor, *, temperature: float = 1.0, top_k: int 
     check_positive("temperature（温度）", temperature)
     out = logits / temperature
     if top_k is not None:
-        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k <= 0:
-            raise ValueError(f"top_k 应为正整数，收到 {top_k!r}")
+        top_k = check_positive_int("top_k", top_k)
         kth = torch.topk(out, min(top_k, out.shape[-1]), dim=-1).values[..., -1:]
         out = out.masked_fill(out < kth, float("-inf"))
     if top_p is not None:

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._checks import check_positive, check_positive_int
-from .gpt import causal_attention
+from .gpt import _check_idx, _check_sizes, causal_attention
 
 __all__ = ["load_llama_class", "ModernConfig", "RMSNorm", "rope_angles", "rotate_half", "apply_rope", "gqa_attention",
            "SwiGLU", "GQAttention", "ModernBlock", "ModernGPT", "KVCache", "to_llama_config",
@@ -57,14 +57,8 @@ class ModernConfig:
     tie_weights: bool = False
 
     def __post_init__(self) -> None:
-        check_positive_int("vocab_size（词表大小）", self.vocab_size)
-        check_positive_int("block_size（上下文长度）", self.block_size)
-        check_positive_int("n_layer（层数）", self.n_layer)
-        check_positive_int("n_head（查询头数）", self.n_head)
+        _check_sizes(self, heads="查询头数")
         check_positive_int("n_kv_head（键值头数）", self.n_kv_head)
-        check_positive_int("d_model（宽度）", self.d_model)
-        if self.d_model % self.n_head:
-            raise ValueError(f"d_model={self.d_model} 应能被 n_head={self.n_head} 整除")
         if (self.d_model // self.n_head) % 2:
             raise ValueError(f"每头维度 {self.d_model // self.n_head} 应为偶数：RoPE 把维度两两配成一对旋转")
         if self.n_head % self.n_kv_head:
@@ -73,8 +67,6 @@ class ModernConfig:
             check_positive_int("d_ff（MLP 隐藏宽度）", self.d_ff)
         check_positive("rope_base（RoPE 底数）", self.rope_base)
         check_positive("eps", self.eps)
-        if not isinstance(self.tie_weights, bool):
-            raise ValueError(f"tie_weights 应为 True 或 False，收到 {self.tie_weights!r}")
 
     @property
     def head_dim(self) -> int:
@@ -261,19 +253,11 @@ class ModernGPT(nn.Module):
         """不同参数的个数（绑定的输出层只计一次）。"""
         return sum(p.numel() for p in self.parameters())
 
-    def _check_idx(self, idx: torch.Tensor, past: int = 0) -> None:
-        if not isinstance(idx, torch.Tensor) or idx.dim() != 2 or idx.dtype not in (torch.long, torch.int32):
-            raise ValueError("idx 应为形状 (batch, T) 的整数张量")
-        if idx.shape[1] == 0:
-            raise ValueError("idx 的序列长度为 0：上下文至少要有一个 token")
-        if past + idx.shape[1] > self.cfg.block_size:
-            raise ValueError(f"总长度 {past + idx.shape[1]} 超过上下文长度 block_size={self.cfg.block_size}")
-
     def forward_cached(self, idx: torch.Tensor, cache: KVCache | None = None
                        ) -> tuple[torch.Tensor, KVCache]:
         """新 token ``idx`` 的 logits ``(B, t, V)``，以及加上它们的键值后的缓存（位置从缓存长度接着数）。"""
         past = 0 if not cache else cache[0][0].shape[2]
-        self._check_idx(idx, past)
+        _check_idx(idx, self.cfg.block_size, past)
         if cache and len(cache) != self.cfg.n_layer:
             raise ValueError(f"缓存有 {len(cache)} 层，模型有 {self.cfg.n_layer} 层")
         pos = torch.arange(past, past + idx.shape[1], device=idx.device)

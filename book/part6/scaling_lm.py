@@ -16,14 +16,9 @@ import numpy as np
 
 from .. import cost
 from .._checks import check_positive, check_positive_int
-from .gpt import GPTConfig
+from .gpt import GPTConfig, _check_cfg
 
 __all__ = ["param_counts", "train_flops_per_token", "steps_for_budget", "seed_bootstrap"]
-
-
-def _check_cfg(cfg: GPTConfig) -> None:
-    if not isinstance(cfg, GPTConfig):
-        raise TypeError(f"cfg 应为 GPTConfig，收到 {type(cfg).__name__}")
 
 
 def param_counts(cfg: GPTConfig) -> dict[str, int]:

@@ -60,11 +60,14 @@ def seed_interval(values, level: float = 0.95) -> Interval:
     return Interval(mean, mean - t * se, mean + t * se)
 
 
-def bootstrap_ci(values, statistic: Callable[[np.ndarray], np.ndarray] | None = None, *,
-                 n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> Interval:
+def bootstrap_ci(values,
+                 statistic: Callable[[np.ndarray], np.ndarray] | None = None,
+                 *, n_boot: int = 2000, level: float = 0.95,
+                 seed: int = 0) -> Interval:
     """一个样本的 ``statistic``（默认均值）的百分位自助法区间。
 
-    Percentile bootstrap interval of ``statistic`` (default: the mean) of one sample.
+    Percentile bootstrap interval of ``statistic`` (default: the mean) of one
+    sample.
 
     ``statistic`` receives an array of shape ``(n_boot, n)`` (one resample per
     row) and must return ``n_boot`` numbers.
@@ -77,19 +80,21 @@ def bootstrap_ci(values, statistic: Callable[[np.ndarray], np.ndarray] | None = 
     idx = rng.integers(0, len(a), size=(n_boot, len(a)))
     boots = np.asarray(stat(a[idx]), dtype=float)
     if boots.shape != (n_boot,):
-        raise ValueError(f"statistic 应对每个重采样返回一个数（形状 ({n_boot},)），收到 {boots.shape}")
+        raise ValueError("statistic 应对每个重采样返回一个数"
+                         f"（形状 ({n_boot},)），收到 {boots.shape}")
     alpha = (1 - level) / 2
     lo, hi = np.quantile(boots, [alpha, 1 - alpha])
     est = np.asarray(stat(a[None, :]), dtype=float).ravel()[0]
     return Interval(float(est), float(lo), float(hi))
 
 
-def paired_bootstrap_diff(scores_a, scores_b, *, n_boot: int = 2000, level: float = 0.95,
-                          seed: int = 0) -> Interval:
+def paired_bootstrap_diff(scores_a, scores_b, *, n_boot: int = 2000,
+                          level: float = 0.95, seed: int = 0) -> Interval:
     """两个模型在同一批行上打分时 ``mean(scores_b) - mean(scores_a)`` 的区间。
     重抽样按行进行、成对保留，两个模型同对同错的行不增加噪声。
 
-    Interval of ``mean(scores_b) - mean(scores_a)`` when both are scored on the same rows.
+    Interval of ``mean(scores_b) - mean(scores_a)`` when both are scored on the
+    same rows.
 
     ``scores_a[i]`` and ``scores_b[i]`` are the two models' scores on test row
     ``i`` (1/0 for right/wrong gives accuracy). Resampling rows keeps the pairs
@@ -98,5 +103,6 @@ def paired_bootstrap_diff(scores_a, scores_b, *, n_boot: int = 2000, level: floa
     a = _as_1d("scores_a", scores_a)
     b = _as_1d("scores_b", scores_b)
     if a.shape != b.shape:
-        raise ValueError(f"scores_a 与 scores_b 应等长（同一批测试样本），收到 {a.shape} 与 {b.shape}")
+        raise ValueError("scores_a 与 scores_b 应等长（同一批测试样本），"
+                         f"收到 {a.shape} 与 {b.shape}")
     return bootstrap_ci(b - a, n_boot=n_boot, level=level, seed=seed)

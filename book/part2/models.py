@@ -28,7 +28,8 @@ class EnsembleMLP(nn.Module):
     """``members`` 个互相独立的 MLP，一次前向传播一起算。
     输入形状 ``(members, n, sizes[0])``，输出 ``(members, n, sizes[-1])``。
 
-    ``members`` independent MLPs ``sizes[0] → … → sizes[-1]`` with ReLU between layers.
+    ``members`` independent MLPs ``sizes[0] → … → sizes[-1]`` with ReLU between
+    layers.
 
     ``forward`` takes ``x`` of shape ``(members, n, sizes[0])`` and returns
     ``(members, n, sizes[-1])``. Each member is initialised like ``nn.Linear``
@@ -41,17 +42,22 @@ class EnsembleMLP(nn.Module):
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"sizes 至少要有输入和输出两层，收到 {sizes!r}")
-        self.sizes = [check_positive_int(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
+        self.sizes = [check_positive_int(f"sizes[{i}]", s)
+                      for i, s in enumerate(sizes)]
         self.weights = nn.ParameterList()
         self.biases = nn.ParameterList()
         for a, b in zip(self.sizes[:-1], self.sizes[1:]):
             bound = 1.0 / math.sqrt(a)
-            self.weights.append(nn.Parameter((2 * torch.rand(self.members, a, b) - 1) * bound))
-            self.biases.append(nn.Parameter((2 * torch.rand(self.members, 1, b) - 1) * bound))
+            self.weights.append(nn.Parameter(
+                (2 * torch.rand(self.members, a, b) - 1) * bound))
+            self.biases.append(nn.Parameter(
+                (2 * torch.rand(self.members, 1, b) - 1) * bound))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.ndim != 3 or x.shape[0] != self.members or x.shape[2] != self.sizes[0]:
-            raise ValueError(f"输入应为 ({self.members}, n, {self.sizes[0]})，收到 {tuple(x.shape)}")
+        if (x.ndim != 3 or x.shape[0] != self.members
+                or x.shape[2] != self.sizes[0]):
+            raise ValueError(f"输入应为 ({self.members}, n, {self.sizes[0]})，"
+                             f"收到 {tuple(x.shape)}")
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
             x = torch.baddbmm(b, x, w)
@@ -60,7 +66,8 @@ class EnsembleMLP(nn.Module):
         return x
 
     def member(self, s: int) -> nn.Sequential:
-        """A stand-alone ``nn.Sequential`` copy of member ``s`` (same weights)."""
+        """A stand-alone ``nn.Sequential`` copy of member ``s`` (same
+        weights)."""
         if not 0 <= s < self.members:
             raise ValueError(f"s 应在 [0, {self.members}) 内，收到 {s}")
         layers: list[nn.Module] = []

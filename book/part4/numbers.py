@@ -54,7 +54,8 @@ def english(n: int) -> str:
 def chinese(n: int) -> str:
     """整数 ``n``（0–9999）的中文读法。
 
-    Chinese numeral for ``n`` (0–9999), e.g. ``chinese(1010) == "一千零一十"``, ``chinese(15) == "十五"``."""
+    Chinese numeral for ``n`` (0–9999), e.g. ``chinese(1010) == "一千零一十"``,
+    ``chinese(15) == "十五"``."""
     n = _check(n)
     if n == 0:
         return "零"

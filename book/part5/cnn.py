@@ -22,17 +22,21 @@ def load_digits_images() -> tuple[np.ndarray, np.ndarray]:
     return (X / 16.0).astype(np.float32).reshape(-1, 8, 8, 1), y.astype(np.int64)
 
 
-def load_mnist_online() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:  # pragma: no cover
+def load_mnist_online(  # pragma: no cover
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """按原文读入 MNIST（要联网：构建本书时从不调用）。
 
-    MNIST as in the article (needs the network: never called when the book is built).
+    MNIST as in the article (needs the network: never called when the book is
+    built).
 
-    Returns ``(x_train, y_train), (x_test, y_test)`` with images as float32 ``(N, 28, 28, 1)`` in ``[0, 1]``.
+    Returns ``(x_train, y_train), (x_test, y_test)`` with images as float32
+    ``(N, 28, 28, 1)`` in ``[0, 1]``.
     """
     import keras
 
     (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-    prep = lambda x: (x.astype("float32") / 255).reshape(-1, 28, 28, 1)  # noqa: E731
+    prep = lambda x: (  # noqa: E731
+        x.astype("float32") / 255).reshape(-1, 28, 28, 1)
     return (prep(x_train), y_train), (prep(x_test), y_test)
 
 
@@ -83,10 +87,12 @@ def _check_lrs(lrs, batches) -> None:
         raise ValueError(f"lrs 应为与 batches 等长（{len(batches)}）的有限正数序列")
 
 
-def build_keras_cnn(input_shape: tuple[int, int, int] = (8, 8, 1), *, seed: int = 0):
+def build_keras_cnn(input_shape: tuple[int, int, int] = (8, 8, 1), *,
+                    seed: int = 0):
     """原文的模型：Conv2D 32 → MaxPooling2D → Flatten → Dense 64 → Dense 10。
 
-    The article's model (Conv2D 32 → MaxPooling2D → Flatten → Dense 64 → Dense 10 softmax)."""
+    The article's model (Conv2D 32 → MaxPooling2D → Flatten → Dense 64 →
+    Dense 10 softmax)."""
     import keras
     from keras import layers
 
@@ -124,14 +130,16 @@ def _twin_module(in_channels: int, filters: int, kernel: tuple[int, int], n_flat
 def torch_twin(keras_model, *, device=None):
     """build_keras_cnn 模型的 PyTorch 副本，权重相同，输出 logits。
 
-    A PyTorch copy of :func:`build_keras_cnn`'s model with the same weights; it returns logits."""
+    A PyTorch copy of :func:`build_keras_cnn`'s model with the same weights;
+    it returns logits."""
     import torch
 
     conv, dense1, dense2 = [l for l in keras_model.layers if l.get_weights()]
     k, cb = conv.get_weights()
     w1, b1 = dense1.get_weights()
     w2, b2 = dense2.get_weights()
-    net = _twin_module(k.shape[2], k.shape[3], k.shape[:2], *w1.shape, w2.shape[1])
+    net = _twin_module(k.shape[2], k.shape[3], k.shape[:2],
+                       *w1.shape, w2.shape[1])
     with torch.no_grad():
         net.conv.weight.copy_(torch.from_numpy(k.transpose(3, 2, 0, 1).copy()))
         net.conv.bias.copy_(torch.from_numpy(cb))

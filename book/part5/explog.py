@@ -44,9 +44,11 @@ def data_version(*arrays: np.ndarray, length: int = 12) -> str:
     """数据内容的指纹：对各数组（连同形状和类型）做 SHA-256，
     取前 ``length`` 个十六进制位。
 
-    A fingerprint of the data's content: the first ``length`` hex digits of a SHA-256 over the arrays.
+    A fingerprint of the data's content: the first ``length`` hex digits of a
+    SHA-256 over the arrays.
 
-    Shape and dtype are hashed too, so the same bytes read as another shape give another version.
+    Shape and dtype are hashed too, so the same bytes read as another shape
+    give another version.
     """
     if not arrays:
         raise ValueError("data_version 至少需要一个数组")
@@ -142,21 +144,26 @@ class ExperimentLog:
         return log
 
 
-def rerun(log: ExperimentLog, run_id: int, train: Callable[..., dict[str, float]], data: str,
+def rerun(log: ExperimentLog, run_id: int,
+          train: Callable[..., dict[str, float]], data: str,
           *, atol: float = 1e-6) -> dict[str, float]:
     """按记录重跑 ``run_id``（``train(seed=..., **config)``）并核对能否复现。
     数据版本不同时拒绝；指标差超过 ``atol`` 时抛出 ``AssertionError``。
 
-    Re-run recorded run ``run_id`` with ``train(seed=..., **config)`` and check it reproduces.
+    Re-run recorded run ``run_id`` with ``train(seed=..., **config)`` and check
+    it reproduces.
 
-    Refuses when the data version differs from the recorded one; raises ``AssertionError`` when a
-    metric differs by more than ``atol``. Returns the new metrics.
+    Refuses when the data version differs from the recorded one; raises
+    ``AssertionError`` when a metric differs by more than ``atol``. Returns the
+    new metrics.
     """
     run = log.get(run_id)
     if data != run.data:
-        raise ValueError(f"数据版本不同：记录为 {run.data}，现在是 {data}；先找回当时的数据")
+        raise ValueError(f"数据版本不同：记录为 {run.data}，现在是 {data}；"
+                         "先找回当时的数据")
     new = train(seed=run.seed, **run.config)
     for k, v in run.metrics.items():
         if abs(float(new[k]) - v) > atol:
-            raise AssertionError(f"运行 {run_id} 的 {k} 没有复现：记录 {v:.6g}，重跑 {float(new[k]):.6g}")
+            raise AssertionError(f"运行 {run_id} 的 {k} 没有复现："
+                                 f"记录 {v:.6g}，重跑 {float(new[k]):.6g}")
     return new

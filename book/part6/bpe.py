@@ -50,7 +50,8 @@ def train_bpe(text: str, vocab_size: int) -> list[tuple[int, int]]:
     """从 ``text`` 学 ``vocab_size - 256`` 次合并 ``(a, b) → 256 + i``；
     次数相同时取较小的一对，没有出现两次的一对时提前停止。
 
-    Learn ``vocab_size - 256`` merges ``(a, b) → 256 + i`` from ``text``; ties go to the smaller pair.
+    Learn ``vocab_size - 256`` merges ``(a, b) → 256 + i`` from ``text``; ties
+    go to the smaller pair.
 
     Stops early when no pair occurs twice. Pair counts are updated incrementally
     (only the chunks that contain the merged pair are recounted) and the most
@@ -73,7 +74,7 @@ def train_bpe(text: str, vocab_size: int) -> list[tuple[int, int]]:
     merges: list[tuple[int, int]] = []
     while len(merges) < vocab_size - 256 and heap:
         neg, pair = heapq.heappop(heap)
-        if counts.get(pair, 0) != -neg:          # stale entry: the count changed since
+        if counts.get(pair, 0) != -neg:  # stale entry: the count changed since
             continue
         if -neg < 2:
             break
@@ -82,10 +83,10 @@ def train_bpe(text: str, vocab_size: int) -> list[tuple[int, int]]:
         changed: set[tuple[int, int]] = set()
         for i in where.pop(pair, ()):
             s, f = seqs[i], freqs[i]
-            for p in zip(s, s[1:]):               # forget this chunk's old pairs
+            for p in zip(s, s[1:]):  # forget this chunk's old pairs
                 counts[p] -= f
             s = seqs[i] = _merge(s, pair, new)
-            for p in zip(s, s[1:]):               # count its new pairs
+            for p in zip(s, s[1:]):  # count its new pairs
                 counts[p] += f
                 where[p].add(i)
                 changed.add(p)
@@ -111,7 +112,8 @@ def _merge(ids: list[int], pair: tuple[int, int], new: int) -> list[int]:
 def bpe_encode(text: str, merges: Sequence[tuple[int, int]]) -> list[int]:
     """``text`` 的 token id：在每一块里按学到的先后顺序应用合并。
 
-    Token ids of ``text``: in every chunk apply the learned merges in the order they were learned."""
+    Token ids of ``text``: in every chunk apply the learned merges in the
+    order they were learned."""
     rank = {tuple(p): i for i, p in enumerate(merges)}
     out: list[int] = []
     cache: dict[str, list[int]] = {}
@@ -119,7 +121,8 @@ def bpe_encode(text: str, merges: Sequence[tuple[int, int]]) -> list[int]:
         if chunk not in cache:
             ids = list(chunk.encode("utf-8"))
             while len(ids) > 1:
-                pair = min(zip(ids, ids[1:]), key=lambda p: rank.get(p, len(rank)))
+                pair = min(zip(ids, ids[1:]),
+                           key=lambda p: rank.get(p, len(rank)))
                 if pair not in rank:
                     break
                 ids = _merge(ids, pair, 256 + rank[pair])

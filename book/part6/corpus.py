@@ -94,9 +94,11 @@ def _clean_line(line: str) -> str:
 def extract_prose(markdown: str) -> str:
     """一章 MyST Markdown 里的中文正文（去掉什么见模块说明）。
 
-    Return the Chinese prose of one MyST Markdown chapter (see the module docstring).
+    Return the Chinese prose of one MyST Markdown chapter (see the module
+    docstring).
 
-    >>> extract_prose("# 标题\\n\\n正文 $x^2$ 与 `code`。\\n```python\\nprint(1)\\n```\\n")
+    >>> extract_prose("# 标题\\n\\n正文 $x^2$ 与 `code`。\\n"
+    ...               "```python\\nprint(1)\\n```\\n")
     '标题\\n正文 与 。'
     """
     if not isinstance(markdown, str):

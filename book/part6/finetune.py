@@ -44,7 +44,8 @@ class LoRALinear(nn.Module):
         check_positive_int("r（秩）", r)
         check_positive("alpha", alpha)
         if r > min(base.in_features, base.out_features):
-            raise ValueError(f"秩 r={r} 不应超过层的输入、输出维数 {base.in_features}、{base.out_features}")
+            raise ValueError(f"秩 r={r} 不应超过层的输入、输出维数 "
+                             f"{base.in_features}、{base.out_features}")
         self.base = base
         for p in self.base.parameters():
             p.requires_grad_(False)
@@ -52,13 +53,15 @@ class LoRALinear(nn.Module):
         like = dict(device=base.weight.device, dtype=base.weight.dtype)
         self.lora_A = nn.Parameter(torch.empty(r, base.in_features, **like))
         self.lora_B = nn.Parameter(torch.zeros(base.out_features, r, **like))
-        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))       # as nn.Linear and peft do
+        # as nn.Linear and peft do
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.base(x) + (x @ self.lora_A.T @ self.lora_B.T) * self.scaling
 
     def merged_weight(self) -> torch.Tensor:
-        """``W + (α/r)·B A``: the weight a merged layer would hold (no extra cost at inference)."""
+        """``W + (α/r)·B A``: the weight a merged layer would hold (no extra
+        cost at inference)."""
         return self.base.weight + self.scaling * self.lora_B @ self.lora_A
 
 

@@ -78,18 +78,21 @@ def _check_sizes(cfg: Any, heads: str = "头数") -> None:
         raise ValueError(f"tie_weights 应为 True 或 False，收到 {cfg.tie_weights!r}")
 
 
-def causal_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+def causal_attention(q: torch.Tensor, k: torch.Tensor,
+                     v: torch.Tensor) -> torch.Tensor:
     """写出来的因果缩放点积注意力：打分、因果掩码、softmax、加权求和。
 
     Causal scaled dot-product attention, written out.
 
-    ``q``: ``(..., T_q, d_h)``; ``k``, ``v``: ``(..., T_k, d_h)`` with ``T_k ≥ T_q``; query ``i``
-    is the token at position ``T_k - T_q + i`` and sees keys ``0 … T_k - T_q + i``.
+    ``q``: ``(..., T_q, d_h)``; ``k``, ``v``: ``(..., T_k, d_h)`` with
+    ``T_k ≥ T_q``; query ``i`` is the token at position ``T_k - T_q + i`` and
+    sees keys ``0 … T_k - T_q + i``.
     """
     tq, tk = q.shape[-2], k.shape[-2]
-    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])           # (..., T_q, T_k)
-    future = torch.ones(tq, tk, dtype=torch.bool, device=q.device).triu(tk - tq + 1)
-    scores = scores.masked_fill(future, float("-inf"))                  # no peeking ahead
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (..., T_q, T_k)
+    future = torch.ones(tq, tk, dtype=torch.bool,
+                        device=q.device).triu(tk - tq + 1)
+    scores = scores.masked_fill(future, float("-inf"))  # no peeking ahead
     return torch.softmax(scores, dim=-1) @ v
 
 
@@ -116,7 +119,8 @@ class CausalSelfAttention(nn.Module):
         return self.split_heads(q), self.split_heads(k), self.split_heads(v)
 
     def merge(self, y: torch.Tensor) -> torch.Tensor:
-        """``(B, heads, T, d/heads)`` → ``(B, T, d)``, then the output projection."""
+        """``(B, heads, T, d/heads)`` → ``(B, T, d)``, then the output
+        projection."""
         B, H, T, dh = y.shape
         return self.c_proj(y.transpose(1, 2).reshape(B, T, H * dh))
 
@@ -150,7 +154,8 @@ class Block(nn.Module):
         self.attn = CausalSelfAttention(cfg)
         self.ln_2 = nn.LayerNorm(cfg.d_model)
         self.mlp = MLP(cfg)
-        self.drop = nn.Dropout(cfg.dropout)            # no parameters; identity when dropout = 0
+        # no parameters; identity when dropout = 0
+        self.drop = nn.Dropout(cfg.dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.drop(self.attn(self.ln_1(x)))

@@ -155,18 +155,22 @@ class NGramCounts:
         """插值 Kneser–Ney 下目标 ``eval_ids[1:]`` 的概率。
         ``discounts`` 是各阶的绝对折扣，每个都在 ``(0, 1)`` 内。
 
-        Probabilities of the targets ``eval_ids[1:]`` under interpolated Kneser–Ney.
+        Probabilities of the targets ``eval_ids[1:]`` under interpolated
+        Kneser–Ney.
 
-        ``discounts = (D_2, …, D_order)``, each in ``(0, 1)``: the absolute discount of each order.
+        ``discounts = (D_2, …, D_order)``, each in ``(0, 1)``: the absolute
+        discount of each order.
         """
         if self.order < 2:
             raise ValueError("Kneser–Ney 平滑至少需要二元（order ≥ 2）")
         D = np.asarray(discounts, dtype=float)
         if D.shape != (self.order - 1,) or ((D <= 0) | (D >= 1)).any():
-            raise ValueError(f"discounts 应为 {self.order - 1} 个 (0, 1) 内的数，收到 {list(discounts)!r}")
+            raise ValueError(f"discounts 应为 {self.order - 1} 个 (0, 1) "
+                             f"内的数，收到 {list(discounts)!r}")
         tgt, hist = self._contexts(eval_ids)
         # continuation unigram: in how many distinct contexts each token follows
-        cont = np.bincount(self.full[2][0] % self.base, minlength=self.base)[:self.V].astype(float)
+        cont = np.bincount(self.full[2][0] % self.base,
+                           minlength=self.base)[:self.V].astype(float)
         p = (cont[tgt] + 0.5) / (cont.sum() + 0.5 * self.V)
         for n in range(2, self.order + 1):
             table, (uh, tot, nfol) = self._kn_table(n)

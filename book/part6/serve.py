@@ -22,21 +22,25 @@ KVCache = list  # one (keys, values) pair per layer, each (B, heads, t, d_head)
 
 
 @torch.no_grad()
-def forward_with_cache(model: GPT, idx: torch.Tensor, cache: KVCache | None = None
+def forward_with_cache(model: GPT, idx: torch.Tensor,
+                       cache: KVCache | None = None
                        ) -> tuple[torch.Tensor, KVCache]:
     """已有前 ``t_past`` 个 token 的缓存时，新 token ``idx`` 的 logits。
     位置从 ``t_past`` 接着数；返回 logits 和加上新键值后的缓存。
 
-    Logits of the new tokens ``idx`` (``(B, t_new)``) given the cache of the ``t_past`` earlier ones.
+    Logits of the new tokens ``idx`` (``(B, t_new)``) given the cache of the
+    ``t_past`` earlier ones.
 
-    Positions continue from ``t_past``; the total length may not exceed ``block_size``.
-    Returns the logits ``(B, t_new, V)`` and the cache extended by the new keys and values.
+    Positions continue from ``t_past``; the total length may not exceed
+    ``block_size``. Returns the logits ``(B, t_new, V)`` and the cache extended
+    by the new keys and values.
     """
     if idx.dim() != 2 or idx.shape[1] == 0:
         raise ValueError("idx 应为形状 (batch, t) 且 t ≥ 1 的整数张量")
     past = 0 if not cache else cache[0][0].shape[2]
     if past + idx.shape[1] > model.cfg.block_size:
-        raise ValueError(f"总长度 {past + idx.shape[1]} 超过上下文长度 block_size={model.cfg.block_size}")
+        raise ValueError(f"总长度 {past + idx.shape[1]} 超过上下文长度 "
+                         f"block_size={model.cfg.block_size}")
     pos = torch.arange(past, past + idx.shape[1], device=idx.device)
     x = model.wte(idx) + model.wpe(pos)
     new_cache: KVCache = []
@@ -72,18 +76,22 @@ class Int8Linear(nn.Module):
     """权重为 int8、每个输出通道一个缩放的线性层：
     ``W ≈ scale[:, None] · W_q``。
 
-    A linear layer whose weight is int8 with one scale per output channel: ``W ≈ scale[:, None] · W_q``."""
+    A linear layer whose weight is int8 with one scale per output channel:
+    ``W ≈ scale[:, None] · W_q``."""
 
     def __init__(self, linear: nn.Linear):
         super().__init__()
         w = linear.weight.detach()
-        scale = w.abs().amax(dim=1).clamp(min=1e-12) / 127.0          # one scale per output row
-        self.register_buffer("w_q", torch.round(w / scale[:, None]).clamp(-127, 127).to(torch.int8))
+        # one scale per output row
+        scale = w.abs().amax(dim=1).clamp(min=1e-12) / 127.0
+        self.register_buffer("w_q", torch.round(w / scale[:, None])
+                             .clamp(-127, 127).to(torch.int8))
         self.register_buffer("scale", scale.to(w.dtype))
-        self.register_buffer("bias", None if linear.bias is None else linear.bias.detach().clone())
+        self.register_buffer("bias", None if linear.bias is None
+                             else linear.bias.detach().clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        w = self.w_q.to(x.dtype) * self.scale[:, None]                 # de-quantise on the fly
+        w = self.w_q.to(x.dtype) * self.scale[:, None]  # de-quantise on the fly
         return F.linear(x, w, self.bias)
 
 

@@ -104,11 +104,14 @@ class ChatTokenizer:
         return "".join(inv[int(i)] if int(i) in inv else self.chars.decode([int(i)]) for i in ids)
 
 
-def encode_pair(tok: ChatTokenizer, template: str, instruction: str, answer: str, *,
-                mask_prompt: bool = True) -> tuple[list[int], list[float]]:
-    """一条“指令 → 答案”按模板编码：``ids`` 与每个*目标*位置的权重（长度 ``len(ids) − 1``）。
+def encode_pair(tok: ChatTokenizer, template: str, instruction: str,
+                answer: str, *, mask_prompt: bool = True
+                ) -> tuple[list[int], list[float]]:
+    """一条“指令 → 答案”按模板编码：``ids`` 与每个*目标*位置的权重
+    （长度 ``len(ids) − 1``）。
 
-    目标 ``ids[t+1]`` 属于答案（含结束符）时权重为 1；属于提示时，``mask_prompt=True`` 给 0，否则给 1。
+    目标 ``ids[t+1]`` 属于答案（含结束符）时权重为 1；属于提示时，
+    ``mask_prompt=True`` 给 0，否则给 1。
     """
     head, tail = check_template(template)
     if not isinstance(answer, str) or not answer:
@@ -116,7 +119,8 @@ def encode_pair(tok: ChatTokenizer, template: str, instruction: str, answer: str
     prompt = tok.encode(head.format(instruction=instruction))
     ans = tok.encode(answer + tail)
     ids = prompt + ans
-    w = [0.0 if (mask_prompt and t + 1 < len(prompt)) else 1.0 for t in range(len(ids) - 1)]
+    w = [0.0 if (mask_prompt and t + 1 < len(prompt)) else 1.0
+         for t in range(len(ids) - 1)]
     return ids, w
 
 
@@ -286,25 +290,29 @@ def load_checkpoint(path: str | Path, model: nn.Module, optimizer: torch.optim.O
     return int(tensors["meta.step"])
 
 
-def filter_logits(logits: torch.Tensor, *, temperature: float = 1.0, top_k: int | None = None,
-                  top_p: float | None = None) -> torch.Tensor:
+def filter_logits(logits: torch.Tensor, *, temperature: float = 1.0,
+                  top_k: int | None = None, top_p: float | None = None
+                  ) -> torch.Tensor:
     """温度、top-k、top-p（核采样）过滤后的 logits：被排除的 token 设为 −∞。
 
-    top-k 只保留最大的 ``k`` 个；top-p 保留按概率从大到小累加、刚好达到 ``p`` 的最小集合（至少一个）。
+    top-k 只保留最大的 ``k`` 个；top-p 保留按概率从大到小累加、
+    刚好达到 ``p`` 的最小集合（至少一个）。
     """
     check_positive("temperature（温度）", temperature)
     out = logits / temperature
     if top_k is not None:
         top_k = check_positive_int("top_k", top_k)
-        kth = torch.topk(out, min(top_k, out.shape[-1]), dim=-1).values[..., -1:]
+        kth = torch.topk(out, min(top_k, out.shape[-1]),
+                         dim=-1).values[..., -1:]
         out = out.masked_fill(out < kth, float("-inf"))
     if top_p is not None:
-        if isinstance(top_p, bool) or not isinstance(top_p, (int, float)) or not 0 < top_p <= 1:
+        if (isinstance(top_p, bool) or not isinstance(top_p, (int, float))
+                or not 0 < top_p <= 1):
             raise ValueError(f"top_p 应在 (0, 1] 内，收到 {top_p!r}")
         srt, order = torch.sort(out, dim=-1, descending=True)
         probs = torch.softmax(srt, dim=-1)
-        before = probs.cumsum(-1) - probs                       # 排在它前面的概率之和
-        drop = before >= top_p                                  # 前面已经够 p 了：丢掉
+        before = probs.cumsum(-1) - probs      # 排在它前面的概率之和
+        drop = before >= top_p                 # 前面已经够 p 了：丢掉
         srt = srt.masked_fill(drop, float("-inf"))
         out = torch.full_like(out, float("-inf")).scatter(-1, order, srt)
     return out

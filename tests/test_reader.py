@@ -403,7 +403,6 @@ LONG_CODE_LINES: dict[str, int] = {
     "chapters/part3/04_project": 2,
     "chapters/part4/04_project": 2,
     "chapters/part6/05_finetune_ddp": 58,
-    "chapters/part6/07_instruction_tuning": 108,
 }
 
 

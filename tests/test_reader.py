@@ -399,9 +399,6 @@ CODE_COLUMNS = 80  # display columns (a Chinese character counts 2); a 1280 px c
 # Counted from the sources with tools/code_width.py (which agrees line for line with a built
 # page), 2 Dec 2026: 170 such lines in all, from 1301 the stop before.
 LONG_CODE_LINES: dict[str, int] = {
-    # the article's own code, quoted verbatim in an erratum box (errata/part3_04.yml, part4_04.yml)
-    "chapters/part3/04_project": 2,
-    "chapters/part4/04_project": 2,
     "chapters/part6/05_finetune_ddp": 58,
 }
 

@@ -58,8 +58,9 @@ def test_ddp_equals_single_process_and_joins():
     ref = train_reference(CFG, DATA, steps=3, batch=6, lr=0.1)
     assert sorted(res) == [2, 3]
     for w, r in res.items():
-        assert r.world_size == w
-        assert max((r.state[k] - ref[k]).abs().max().item() for k in ref) < 1e-5
+        assert r.world_size == w and len(r.rank_states) == w
+        for st in r.rank_states:                                 # every rank, not only rank 0
+            assert max((st[k] - ref[k]).abs().max().item() for k in ref) < 1e-5
         assert r.allreduce_bytes_per_step == 4 * GPT(CFG).n_params()
     assert not multiprocessing.active_children()
 
@@ -135,3 +136,17 @@ def test_backend_choice_by_injected_availability():
     assert choose_backend(2, cuda_available=False) == "gloo"
     with pytest.raises(ValueError):
         choose_backend(0, cuda_available=True, device_count=2)
+
+
+def test_written_bytes_are_a_measurement_only_with_gloo():
+    from book.part6.finetune import _collect
+
+    st = {"w": torch.zeros(1)}
+    for backend, expect in (("gloo", (10.0, 12.0)), ("nccl", None)):
+        ranks = [{2: {"state": st, "bytes": 4.0, "wrote": 10, "backend": backend}},
+                 {2: {"state": st, "bytes": 4.0, "wrote": 12, "backend": backend}}]
+        res = _collect(ranks, (2,))[2]
+        assert res.sent_bytes_per_step == expect and len(res.rank_states) == 2
+    ranks[1][2]["wrote"] = None
+    ranks[0][2]["backend"] = ranks[1][2]["backend"] = "gloo"
+    assert _collect(ranks, (2,))[2].sent_bytes_per_step is None        # no /proc/self/io

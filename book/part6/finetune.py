@@ -7,10 +7,10 @@
 * :func:`run_ddp` starts ``max(world_sizes)`` processes once, on the loopback address; for
   each ``W`` of ``world_sizes`` the first ``W`` of them (a sub-group) train a copy of a
   :class:`book.part6.gpt.GPT` with ``DistributedDataParallel`` on their shares of every batch.
-  It returns, per ``W``, rank 0's final weights, the bytes the communication hook handed to
-  all-reduce, and the bytes each process actually wrote to its sockets during that run's
-  training (the kernel's per-process counter ``wchar`` in ``/proc/self/io``, read around the
-  loop). The processes are always spawned (fork deadlocks in threaded parents) and always
+  It returns, per ``W``, every rank's final weights, the bytes the communication hook handed
+  to all-reduce, and (gloo only) the bytes each process actually wrote to its sockets during
+  that run's training (the kernel's per-process counter ``wchar`` in ``/proc/self/io``, read
+  around the loop). The processes are always spawned (fork deadlocks in threaded parents) and always
   joined (``torch.multiprocessing.start_processes(join=True)``), also when one of them fails.
   Backend: ``nccl`` when every rank can have its own GPU, else ``gloo``.
 """
@@ -97,15 +97,18 @@ def count_trainable(model: nn.Module) -> int:
 # --- data parallelism ------------------------------------------------------------
 @dataclass
 class DDPResult:
-    """Final weights of rank 0; per step: the bytes the communication hook handed to all-reduce
-    (summed over buckets) and, per rank, the bytes the process wrote during training
-    (``None`` where the operating system has no ``/proc/self/io``)."""
+    """Final weights of rank 0 (``state``) and of every rank (``rank_states``, rank order); per
+    step: the bytes the communication hook handed to all-reduce (summed over buckets) and, per
+    rank, the bytes the process wrote during training (``None`` where the operating system has
+    no ``/proc/self/io``, and for any backend but ``gloo``: ``nccl`` does not send through the
+    process's sockets, so ``wchar`` does not see its traffic)."""
 
     state: dict[str, torch.Tensor]
     allreduce_bytes_per_step: float
     backend: str
     world_size: int
     sent_bytes_per_step: tuple[float, ...] | None = None
+    rank_states: tuple[dict[str, torch.Tensor], ...] = ()
 
 
 def free_port() -> int:
@@ -222,8 +225,8 @@ def _train_ddp(DDP: Any, dist: Any, rank: int, W: int, group: Any,
                lr: float, seed: int, device: torch.device,
                use_cuda: bool) -> dict[str, Any]:
     """Rank ``rank`` of a ``W``-process run: the bytes the hook handed to
-    all-reduce per step, the bytes this process wrote per step, and (rank 0)
-    the weights."""
+    all-reduce per step, the bytes this process wrote per step, and this
+    rank's final weights."""
     model = _make_model(cfg, seed).to(device)
     ddp = DDP(model, device_ids=[rank] if use_cuda else None,
               process_group=group)
@@ -249,10 +252,8 @@ def _train_ddp(DDP: Any, dist: Any, rank: int, W: int, group: Any,
     after = written_bytes()         # the loop writes only all-reduce data
     steps = len(batches)
     wrote = None if None in (before, after) else (after - before) / steps
-    state = None
-    if rank == 0:
-        state = {k: v.detach().cpu().clone()
-                 for k, v in model.state_dict().items()}
+    state = {k: v.detach().cpu().clone()
+             for k, v in model.state_dict().items()}
     return {"state": state, "bytes": sum(handed) / steps, "wrote": wrote}
 
 
@@ -304,10 +305,23 @@ def run_ddp(cfg: GPTConfig, data: torch.Tensor, *, world_sizes: tuple[int, ...] 
             else:
                 os.environ["OMP_NUM_THREADS"] = env_before
         ranks = [torch.load(Path(tmp) / f"rank{r}.pt") for r in range(world)]
+    return _collect(ranks, sizes)
+
+
+def _collect(ranks: list[dict[int, dict[str, Any]]],
+             sizes: tuple[int, ...]) -> dict[int, DDPResult]:
+    """``{W: DDPResult}`` from what every rank saved (``ranks[r][W]``).
+
+    The written bytes count only with ``gloo`` (sent through the process's
+    sockets); with another backend they are ``None``, not a measurement."""
     out = {}
     for w in sizes:
-        wrote = [ranks[r][w]["wrote"] for r in range(w)]
-        sent = None if any(x is None for x in wrote) else tuple(float(x) for x in wrote)
         res = ranks[0][w]
-        out[w] = DDPResult(res["state"], float(res["bytes"]), res["backend"], w, sent)
+        wrote = [ranks[r][w]["wrote"] for r in range(w)]
+        sent = None
+        if res["backend"] == "gloo" and all(x is not None for x in wrote):
+            sent = tuple(float(x) for x in wrote)
+        states = tuple(ranks[r][w]["state"] for r in range(w))
+        out[w] = DDPResult(res["state"], float(res["bytes"]), res["backend"],
+                           w, sent, states)
     return out

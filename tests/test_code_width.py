@@ -29,10 +29,15 @@ def test_columns_agree_with_the_reader_test(text):
     assert code_width._columns(text) == _reader_columns()(text)
 
 
-def test_reader_settings_are_read_from_the_reader_test():
+def test_reader_settings_are_read_from_the_reader_test(tmp_path):
     columns, allowance = code_width.reader_settings()
-    assert columns == 80
-    assert allowance and all(k.startswith("chapters/part") for k in allowance)
+    assert columns == 80 and isinstance(allowance, dict)  # empty once no page has debt
+    assert all(k.startswith("chapters/part") and v > 0 for k, v in allowance.items())
+    fake = tmp_path / "test_reader.py"
+    fake.write_text('CODE_COLUMNS = 72  # columns\n'
+                    'LONG_CODE_LINES: dict[str, int] = {"chapters/part1/01_x": 3}\n',
+                    encoding="utf-8")
+    assert code_width.reader_settings(fake) == (72, {"chapters/part1/01_x": 3})
 
 
 def test_counts_what_the_page_shows(tmp_path):

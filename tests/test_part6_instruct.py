@@ -162,3 +162,30 @@ def test_autocast_dtype_choice():
 def test_always_chars_kept():
     t = ChatTokenizer("的的的的的", min_count=3, always="款")
     assert t.chars.unk_id not in t.encode("款的") and t.encode("x") == [t.chars.unk_id]
+
+
+def test_fill_templates_extra_validation():
+    from book.part5.intent import TEMPLATES, make_corpus
+    from book.part6.instruct import EXTRA_VAL_TEMPLATES, fill_templates
+
+    assert set(EXTRA_VAL_TEMPLATES) == set(TEMPLATES)
+    # 新写的模板不与第 5 部分的模板重复，也不互相重复
+    extra = [t for ts in EXTRA_VAL_TEMPLATES.values() for t in ts]
+    assert len(set(extra)) == len(extra) and not set(extra) & {t for ts in TEMPLATES.values() for t in ts}
+    rows = fill_templates(EXTRA_VAL_TEMPLATES, 20, seed=0)
+    assert rows == fill_templates(EXTRA_VAL_TEMPLATES, 20, seed=0)
+    assert {r["template"] for r in rows} == {f"{k}/v{j}" for k, ts in EXTRA_VAL_TEMPLATES.items()
+                                             for j in range(len(ts))}
+    assert not {r["text"] for r in rows} & {r["text"] for r in make_corpus(60, seed=0)}
+    # 没有槽位的模板只有一条问句；有槽位的最多 per_template 条、互不相同
+    one = fill_templates({"转人工": ["找个真人客服来", "{item}的问题"]}, 5, seed=1)
+    assert [r["text"] for r in one if r["template"] == "转人工/v0"] == ["找个真人客服来"]
+    filled = [r["text"] for r in one if r["template"] == "转人工/v1"]
+    assert 1 < len(filled) <= 5 and len(set(filled)) == len(filled)
+    for bad in [{}, {"转人工": []}, {"转人工": "找个真人"}, {"转人工": ["{nope}的问题"]}]:
+        with pytest.raises(ValueError):
+            fill_templates(bad, 5, seed=0)
+    with pytest.raises(ValueError):
+        fill_templates(EXTRA_VAL_TEMPLATES, 0, seed=0)
+    with pytest.raises(ValueError):
+        fill_templates(EXTRA_VAL_TEMPLATES, 5, seed=0, tag="3")

@@ -10,7 +10,10 @@
   the device has it, else ``None`` = fp32), :func:`save_checkpoint` / :func:`load_checkpoint`
   (``safetensors``: tensors only, no pickle);
 * decoding: :func:`filter_logits` (temperature, top-k, top-p), :func:`generate` (KV cache, stops at
-  the end-of-answer token).
+  the end-of-answer token);
+* validation data: :data:`EXTRA_VAL_TEMPLATES` (three more templates per intent of Part V's
+  customer-service corpus, written for this chapter and used only to choose settings) and
+  :func:`fill_templates` (fills them with Part V's generator).
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from .gpt import CharTokenizer
 
 __all__ = ["SPECIALS", "CHAT_TEMPLATE", "ChatTokenizer", "check_template", "encode_pair", "collate",
            "lr_at", "masked_loss_sum", "SFTHistory", "train_sft", "autocast_dtype", "save_checkpoint",
-           "load_checkpoint", "filter_logits", "generate"]
+           "load_checkpoint", "filter_logits", "generate", "EXTRA_VAL_TEMPLATES", "fill_templates"]
 
 #: user turn, assistant turn, end of answer, padding
 SPECIALS = ("<|user|>", "<|assistant|>", "<|end|>", "<|pad|>")
@@ -357,3 +360,49 @@ def generate(model: nn.Module, prompts: Sequence[list[int]], *, end_id: int, max
         for j, i in enumerate(idx):
             out[i] = gen[j]
     return [o for o in out if o is not None]
+
+
+#: 第 7 章的验证模板：每种意图 3 个第 5 部分的模板表里没有的句式（槽位与第 5 部分相同），
+#: 只用来挑学习率和步数，不进训练集，也不进测试集。
+EXTRA_VAL_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "查询物流": ("{time}下的单怎么还没发货", "快递显示签收了，可我没收到", "寄到{city}的{item}几天能到"),
+    "退货退款": ("买的{item}可以退吗", "{time}申请的退款怎么还没到", "退货要自己寄回去吗"),
+    "修改地址": ("收货地址能换成{city}的吗", "小区名字写错了能改吗", "{item}的收货地址填错了"),
+    "开具发票": ("{item}的发票怎么开", "发票上的税号怎么填", "订单{order}能补开发票吗"),
+    "优惠券": ("我的{coupon}在哪里看", "这单为什么没用上优惠券", "{item}下单能用几张{coupon}"),
+    "账号登录": ("验证码{time}就发了，一直没收到", "账号登不上去了", "换了新手机怎么登录"),
+    "投诉建议": ("{city}的快递员没打电话就走了", "你们的售后电话一直打不通，太差了", "我对{item}的包装很不满意"),
+    "转人工": ("帮我接一下人工", "{item}的问题我想跟人工客服说", "找个真人客服来"),
+}
+
+
+def fill_templates(templates: dict[str, Sequence[str]], per_template: int, *, seed: int,
+                   tag: str = "v") -> list[dict]:
+    """像 :func:`book.part5.intent.make_corpus` 一样填充给定的模板：每个模板最多 ``per_template`` 条不同的问句。
+
+    返回的每行有 ``text``、``intent``、``template``（``意图/{tag}k``，与第 5 部分的编号 ``意图/k`` 不会相同）。
+    模板只能用第 5 部分定义过的槽位；没有槽位的模板只有一条问句。
+    """
+    import numpy as np
+
+    from ..part5.intent import SLOTS, fill
+
+    check_positive_int("per_template", per_template)
+    if not isinstance(templates, dict) or not templates:
+        raise ValueError("templates 应为非空的 {意图: [模板, …]} 字典")
+    if not isinstance(tag, str) or not tag or tag.isdigit():
+        raise ValueError(f"tag 应为非空、不全是数字的字符串（与第 5 部分的模板编号区分），收到 {tag!r}")
+    rng = np.random.default_rng(seed)
+    rows = []
+    for intent, ts in templates.items():
+        if isinstance(ts, str) or not ts:
+            raise ValueError(f"意图 {intent} 的模板应为非空的字符串序列")
+        for k, t in enumerate(ts):
+            names = {name for _, name, _, _ in string.Formatter().parse(t) if name is not None}
+            unknown = names - set(SLOTS)
+            if unknown:
+                raise ValueError(f"模板 {t!r} 用到了未定义的槽位 {sorted(unknown)}；可用的有 {sorted(SLOTS)}")
+            texts = {fill(t, rng) for _ in range(per_template * 3)} if names else {t}
+            for text in sorted(texts)[:per_template]:
+                rows.append({"text": text, "intent": intent, "template": f"{intent}/{tag}{k}"})
+    return rows

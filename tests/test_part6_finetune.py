@@ -91,9 +91,14 @@ def test_written_bytes_counts_writes(tmp_path):
     assert written_bytes() - before >= 100_000
 
 
-def test_run_ddp_always_spawns(monkeypatch):
-    # fork from a threaded parent (Jupyter kernel, xdist worker) deadlocked once: never fork
+def test_run_ddp_never_forks(monkeypatch):
+    # fork from a threaded parent (Jupyter kernel, xdist worker) deadlocked once: never fork;
+    # a fork server (imports torch once, forks the workers from itself) where the system has one
+    import multiprocessing
+
     import torch.multiprocessing as mp
+
+    from book.part6.finetune import start_method
 
     seen = {}
 
@@ -104,7 +109,44 @@ def test_run_ddp_always_spawns(monkeypatch):
     monkeypatch.setattr(mp, "start_processes", fake_start)
     with pytest.raises(RuntimeError, match="stop here"):
         run_ddp(CFG, DATA, world_sizes=(2, 3), batch=6)
-    assert seen == {"nprocs": 3, "join": True, "start_method": "spawn"}   # one launch, the largest W
+    expect = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    assert seen == {"nprocs": 3, "join": True, "start_method": expect}   # one launch, the largest W
+    assert start_method(["spawn", "fork", "forkserver"]) == "forkserver"
+    assert start_method(["spawn"]) == "spawn"                              # Windows
+    assert start_method(["fork", "spawn"]) == "spawn"                      # never fork
+
+
+@pytest.mark.skipif("forkserver" not in __import__("multiprocessing").get_all_start_methods(),
+                    reason="no fork server on this system")
+def test_ddp_fork_server_preloads_torch_and_is_stopped():
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    res = run_ddp(CFG, DATA, world_sizes=(2,), steps=1, batch=2)
+    assert res[2].world_size == 2
+    assert "torch" in server._preload_modules
+    assert server._forkserver_pid is None                 # stopped and reaped: nothing outlives the call
+    assert not multiprocessing.active_children()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/<pid>/task is Linux's")
+def test_fork_server_is_single_threaded_when_it_forks(monkeypatch):
+    # run_ddp starts it with OMP_NUM_THREADS=1; without it numpy's OpenBLAS starts a thread
+    from book.part6.finetune import _start_forkserver, _stop_forkserver
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    pid = _start_forkserver()
+    try:
+        import multiprocessing
+        import os
+
+        child = multiprocessing.get_context("forkserver").Process(target=os.getpid)
+        child.start()                                      # served after the preload finished
+        child.join()
+        assert child.exitcode == 0
+        assert len(os.listdir(f"/proc/{pid}/task")) == 1
+    finally:
+        _stop_forkserver()
 
 
 def test_ddp_failure_still_joins_every_process():

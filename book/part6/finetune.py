@@ -10,13 +10,15 @@
   It returns, per ``W``, every rank's final weights, the bytes the communication hook handed
   to all-reduce, and (gloo only) the bytes each process actually wrote to its sockets during
   that run's training (the kernel's per-process counter ``wchar`` in ``/proc/self/io``, read
-  around the loop). The processes are always spawned (fork deadlocks in threaded parents) and always
-  joined (``torch.multiprocessing.start_processes(join=True)``), also when one of them fails.
+  around the loop). The processes are never forked from the caller (fork deadlocks in threaded
+  parents): a fork server that has imported torch once forks them, or ``spawn`` where the system
+  has no fork server; they are always joined (``torch.multiprocessing.start_processes(join=True)``), also when one of them fails.
   Backend: ``nccl`` when every rank can have its own GPU, else ``gloo``.
 """
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import socket
 import tempfile
@@ -31,7 +33,7 @@ from .._checks import check_positive, check_positive_int
 from .gpt import GPT, GPTConfig
 
 __all__ = ["LoRALinear", "add_lora", "count_trainable", "load_peft", "DDPResult", "free_port", "train_reference",
-           "run_ddp", "choose_backend", "written_bytes"]
+           "run_ddp", "choose_backend", "written_bytes", "start_method"]
 
 
 class LoRALinear(nn.Module):
@@ -57,7 +59,8 @@ class LoRALinear(nn.Module):
         nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.base(x) + (x @ self.lora_A.T @ self.lora_B.T) * self.scaling
+        # scale the r-wide intermediate, not the d_out-wide result (cheaper)
+        return self.base(x) + (x @ self.lora_A.T * self.scaling) @ self.lora_B.T
 
     def merged_weight(self) -> torch.Tensor:
         """``W + (α/r)·B A``: the weight a merged layer would hold (no extra
@@ -257,6 +260,39 @@ def _train_ddp(DDP: Any, dist: Any, rank: int, W: int, group: Any,
     return {"state": state, "bytes": sum(handed) / steps, "wrote": wrote}
 
 
+def start_method(available: list[str] | None = None) -> str:
+    """How :func:`run_ddp` starts its processes: ``"forkserver"`` if ``available`` (default:
+    :func:`multiprocessing.get_all_start_methods`) has it, else ``"spawn"``; never ``"fork"``.
+
+    ``available`` lets a test check the Windows branch (no ``forkserver``) anywhere.
+    """
+    methods = multiprocessing.get_all_start_methods() if available is None else list(available)
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _start_forkserver() -> int:
+    """(Re)start the standard library's fork server with ``torch`` and this module preloaded;
+    its process id. Call it with ``OMP_NUM_THREADS=1`` in the environment (as :func:`run_ddp`
+    does): then the server runs a single thread when it forks (numpy's OpenBLAS would otherwise
+    start a pool thread at import), and the workers inherit the setting."""
+    from multiprocessing import forkserver
+
+    _stop_forkserver()                  # a running one may lack the preload
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["torch", __name__])
+    forkserver.ensure_running()
+    return int(forkserver._forkserver._forkserver_pid)
+
+
+def _stop_forkserver() -> None:
+    """Stop the standard library's fork server if it runs, and reap it (it restarts on the next
+    use). ``_stop`` is the method CPython's own tests use; without it the server stays up."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)
+    if stop is not None:
+        stop()
+
+
 def run_ddp(cfg: GPTConfig, data: torch.Tensor, *, world_sizes: tuple[int, ...] = (2,),
             steps: int = 5, batch: int = 8, lr: float = 0.1, seed: int = 0,
             fail_rank: int = -1) -> dict[int, DDPResult]:
@@ -271,10 +307,15 @@ def run_ddp(cfg: GPTConfig, data: torch.Tensor, *, world_sizes: tuple[int, ...] 
     that :func:`train_reference` uses. ``fail_rank`` makes that rank raise (to test that a
     failure still joins every process). Temporary files live in the temp folder.
 
-    The processes are always started with ``spawn`` (a fresh interpreter per process), never
-    ``fork``: a Jupyter kernel or a pytest-xdist worker runs several threads, and a child
-    forked while one of them held a lock deadlocked (seen in a full test run: a forked DDP
-    child waited on a futex for 20 minutes); CUDA cannot be used in a forked child either.
+    The processes are never forked from the caller: a Jupyter kernel or a pytest-xdist worker
+    runs several threads, and a child forked while one of them held a lock deadlocked (seen in
+    a full test run: a forked DDP child waited on a futex for 20 minutes); CUDA cannot be used
+    in a forked child either. :func:`start_method` picks ``forkserver`` where the system has
+    it (Linux, macOS): a fresh single-threaded server process imports ``torch`` and this module
+    once and forks every worker from itself, so the workers do not each pay for ``import
+    torch``; elsewhere (Windows) ``spawn``, a fresh interpreter per worker. The server is
+    started for this launch and stopped (and reaped) before the function returns, so no
+    process outlives the call and its CPU time is counted with the caller's children.
     """
     import torch.multiprocessing as mp
 
@@ -292,14 +333,19 @@ def run_ddp(cfg: GPTConfig, data: torch.Tensor, *, world_sizes: tuple[int, ...] 
     if len(data) < cfg.block_size + 1:
         raise ValueError("数据不够一个训练窗口")
     world = max(sizes)
+    method = start_method()
     with tempfile.TemporaryDirectory() as tmp:
         env_before = os.environ.get("OMP_NUM_THREADS")
-        os.environ["OMP_NUM_THREADS"] = "1"
+        os.environ["OMP_NUM_THREADS"] = "1"     # the forkserver inherits it too
+        if method == "forkserver":
+            _start_forkserver()
         try:
             mp.start_processes(_worker, args=(sizes, free_port(), cfg, data, steps, batch, lr, seed, tmp,
                                               fail_rank),
-                               nprocs=world, join=True, start_method="spawn")   # never fork: see above
+                               nprocs=world, join=True, start_method=method)   # never fork: see above
         finally:
+            if method == "forkserver":
+                _stop_forkserver()
             if env_before is None:
                 os.environ.pop("OMP_NUM_THREADS", None)
             else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import string
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -54,17 +55,36 @@ def fill(template: str, rng: np.random.Generator) -> str:
     return template.format(**values)
 
 
-def make_corpus(per_template: int = 20, *, seed: int = 0) -> list[dict]:
-    """Fill every template ``per_template`` times; each row: text, intent, template id (``intent/k``)."""
+def fill_templates(templates: dict[str, Sequence[str]], per_template: int, *, seed: int,
+                   tag: str = "") -> list[dict]:
+    """Fill each template of ``templates`` (``{intent: [template, …]}``) with up to ``per_template``
+    distinct questions; each row: text, intent, template id ``intent/{tag}k``.
+
+    A template may use only the slots in ``SLOTS``; one without slots gives one question. Rows come
+    intent by intent, template by template, texts sorted; the same ``seed`` gives the same rows.
+    """
     check_positive_int("per_template", per_template)
+    if not isinstance(templates, dict) or not templates:
+        raise ValueError("templates 应为非空的 {意图: [模板, …]} 字典")
     rng = np.random.default_rng(seed)
     rows = []
-    for intent, templates in TEMPLATES.items():
-        for k, t in enumerate(templates):
-            texts = {fill(t, rng) for _ in range(per_template * 3)} if "{" in t else {t}
+    for intent, ts in templates.items():
+        if isinstance(ts, str) or not ts:
+            raise ValueError(f"意图 {intent} 的模板应为非空的字符串序列")
+        for k, t in enumerate(ts):
+            names = {name for _, name, _, _ in string.Formatter().parse(t) if name is not None}
+            unknown = names - set(SLOTS)
+            if unknown:
+                raise ValueError(f"模板 {t!r} 用到了未定义的槽位 {sorted(unknown)}；可用的有 {sorted(SLOTS)}")
+            texts = {fill(t, rng) for _ in range(per_template * 3)} if names else {t}
             for text in sorted(texts)[:per_template]:
-                rows.append({"text": text, "intent": intent, "template": f"{intent}/{k}"})
+                rows.append({"text": text, "intent": intent, "template": f"{intent}/{tag}{k}"})
     return rows
+
+
+def make_corpus(per_template: int = 20, *, seed: int = 0) -> list[dict]:
+    """Fill every template ``per_template`` times; each row: text, intent, template id (``intent/k``)."""
+    return fill_templates(TEMPLATES, per_template, seed=seed)
 
 
 def template_split(rows: list[dict], n_test_templates: int = 2, *, seed: int = 0) -> tuple[list[dict], list[dict]]:

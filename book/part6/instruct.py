@@ -381,28 +381,11 @@ def fill_templates(templates: dict[str, Sequence[str]], per_template: int, *, se
     """像 :func:`book.part5.intent.make_corpus` 一样填充给定的模板：每个模板最多 ``per_template`` 条不同的问句。
 
     返回的每行有 ``text``、``intent``、``template``（``意图/{tag}k``，与第 5 部分的编号 ``意图/k`` 不会相同）。
-    模板只能用第 5 部分定义过的槽位；没有槽位的模板只有一条问句。
+    模板只能用第 5 部分定义过的槽位；没有槽位的模板只有一条问句。填充本身是
+    :func:`book.part5.intent.fill_templates`；这里只要求 ``tag`` 把编号与第 5 部分的区分开。
     """
-    import numpy as np
+    from ..part5.intent import fill_templates as fill_part5
 
-    from ..part5.intent import SLOTS, fill
-
-    check_positive_int("per_template", per_template)
-    if not isinstance(templates, dict) or not templates:
-        raise ValueError("templates 应为非空的 {意图: [模板, …]} 字典")
     if not isinstance(tag, str) or not tag or tag.isdigit():
         raise ValueError(f"tag 应为非空、不全是数字的字符串（与第 5 部分的模板编号区分），收到 {tag!r}")
-    rng = np.random.default_rng(seed)
-    rows = []
-    for intent, ts in templates.items():
-        if isinstance(ts, str) or not ts:
-            raise ValueError(f"意图 {intent} 的模板应为非空的字符串序列")
-        for k, t in enumerate(ts):
-            names = {name for _, name, _, _ in string.Formatter().parse(t) if name is not None}
-            unknown = names - set(SLOTS)
-            if unknown:
-                raise ValueError(f"模板 {t!r} 用到了未定义的槽位 {sorted(unknown)}；可用的有 {sorted(SLOTS)}")
-            texts = {fill(t, rng) for _ in range(per_template * 3)} if names else {t}
-            for text in sorted(texts)[:per_template]:
-                rows.append({"text": text, "intent": intent, "template": f"{intent}/{tag}{k}"})
-    return rows
+    return fill_part5(templates, per_template, seed=seed, tag=tag)
